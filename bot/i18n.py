@@ -1,0 +1,87 @@
+"""The one translation function. Every user-facing string goes through `translator(locale)`.
+
+Catalogs are gettext `.po` files under `bot/locale/<lang>/LC_MESSAGES/candor.po`, read with Babel at
+first use (no compile step). Slack locales such as `de-DE` or `pt-BR` are matched to the closest
+catalog (`de_DE` → `de`); anything unknown falls back to English, the source language.
+
+Add a language: `pybabel init -i bot/locale/candor.pot -d bot/locale -D candor -l fr`, translate,
+done. Refresh the template after changing strings: `pybabel extract -F babel.cfg -k _t -o bot/locale/candor.pot .`
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "candor"
+
+
+def available_languages() -> list[str]:
+    return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+@lru_cache(maxsize=64)
+def _catalog(lang: str) -> gettext.NullTranslations:
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def negotiate(slack_locale: str | None) -> str:
+    """The catalog to use for a Slack locale (`de-DE` → `de`), or `en`."""
+    if not slack_locale:
+        return "en"
+    try:
+        loc = Locale.parse(slack_locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return "en"
+    langs = set(available_languages())
+    for candidate in (str(loc), loc.language):
+        if candidate in langs:
+            return candidate
+    return "en"
+
+
+class Translator:
+    """`t("Hello {name}", name=x)` translates, then formats. `t.n(sing, plural, n)` for counts."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._tr = _catalog(lang)
+
+    def __call__(self, message: str, /, **params: Any) -> str:
+        text = self._tr.gettext(message)
+        return text.format(**params) if params else text
+
+    def n(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
+        return self._tr.ngettext(singular, plural, count).format(count=count, **params)
+
+    def list(self, items: list[str]) -> str:
+        """`a, b and c` in the translator's language."""
+        from babel.lists import format_list
+
+        return format_list(items, locale=self.lang) if items else ""
+
+
+@lru_cache(maxsize=64)
+def translator(slack_locale: str | None) -> Translator:
+    return Translator(negotiate(slack_locale))
+
+
+def _t(message: str) -> str:
+    """Marks a string for extraction where it is translated later (`t(MESSAGE)`)."""
+    return message

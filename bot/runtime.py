@@ -1,0 +1,104 @@
+"""A running Candor process: settings → store → Slack client → Bolt app → sender and scheduler."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cached_property
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
+
+from bot.app import Services, build_app
+from bot.db import Database
+from bot.delivery import OutboxSender
+from bot.settings import OrgConfig, Settings
+from bot.slack import RedactingFilter, make_client
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+
+
+class Runtime:
+    """Owns every long-lived object of the process. Build once; `start_background()`; `stop()`."""
+
+    def __init__(self, settings: Settings, org: OrgConfig | None = None, *, socket_mode: bool | None = None) -> None:
+        self.settings = settings
+        self.org = org if org is not None else settings.org()
+        self.socket_mode = settings.mode == "socket" if socket_mode is None else socket_mode
+        self.db = Database(settings.database_url)
+        self.client = make_client(settings)
+        self.services = Services(settings=settings, org=self.org, db=self.db, client=self.client)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.scheduler: BackgroundScheduler | None = None
+        self._team_id: str | None = None
+
+    def prepare_database(self) -> None:
+        if self.settings.auto_migrate:
+            self.db.upgrade()
+        elif self.db.current_revision() != self.db.head_revision():
+            raise RuntimeError(
+                f"database is at revision {self.db.current_revision()}, code expects {self.db.head_revision()}: "
+                "run `candor db upgrade` (CANDOR_AUTO_MIGRATE is off)"
+            )
+
+    @cached_property
+    def sender(self) -> OutboxSender:
+        from handlers import load_renderers
+
+        load_renderers()
+        sender = OutboxSender(self.db, self.client, self.org)
+        self.services.kick_outbox = sender.kick
+        return sender
+
+    @cached_property
+    def app(self) -> App:
+        _ = self.sender  # wire kick_outbox before listeners run
+        return build_app(self.services, socket_mode=self.socket_mode)
+
+    def team_id(self) -> str:
+        if self._team_id is None:
+            self._team_id = str(self.client.auth_test()["team_id"])
+        return self._team_id
+
+    def run_job(self, name: str) -> str:
+        from scheduler.jobs import JOBS
+
+        job = JOBS[name]
+        result = job.func(self)
+        log.info("job %s: %s", name, result)
+        return result
+
+    def start_background(self) -> None:
+        """Start the outbox sender thread and the scheduler (when enabled for this process)."""
+        if not self.settings.scheduler:
+            log.info("scheduler and sender disabled in this process (CANDOR_SCHEDULER=false)")
+            return
+        sender_thread = threading.Thread(target=self.sender.run, args=(self._stop,), name="outbox-sender", daemon=True)
+        sender_thread.start()
+        self._threads.append(sender_thread)
+        from scheduler.runner import start_scheduler
+
+        self.scheduler = start_scheduler(self, self._stop)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self.db.dispose()
+
+    def health(self) -> dict[str, Any]:
+        from sqlalchemy import text
+
+        with self.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"ok": True, "database": self.db.engine.dialect.name, "mode": "socket" if self.socket_mode else "http"}

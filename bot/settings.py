@@ -1,0 +1,404 @@
+"""Configuration: one settings class for the process, one validated YAML file for the organisation.
+
+Process settings come from the environment (and a `.env` file): Slack's standard variable names for
+the tokens, `DATABASE_URL`, `SLACK_API_URL`, and `CANDOR_*` for the rest. Organisation settings
+(company values, channels, HR admins, limits) come from the YAML file named by `CANDOR_CONFIG`.
+
+Every problem is reported as a `ConfigError` whose message names the variable or field and what is
+wrong, so `candor run` and `candor config check` can fail with one clear line per problem.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_ID = re.compile(r"^[UWCGD][A-Z0-9]{2,}$")
+VALUE_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """Configuration is unusable. `problems` holds one human-readable line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisation configuration (YAML)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CompanyValue(_Strict):
+    """A company value that kudos can be tagged with: `#customer-focus`."""
+
+    name: Annotated[str, Field(description="Tag people type after '#', e.g. customer-focus")]
+    emoji: str = ":star:"
+    description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        v = v.strip().lower()
+        if not VALUE_SLUG.match(v):
+            raise ValueError(
+                "must be 1-50 characters of lowercase letters, digits, '-' or '_' (it is typed as #tag)"
+            )
+        return v
+
+    @field_validator("emoji")
+    @classmethod
+    def _emoji(cls, v: str) -> str:
+        if not re.fullmatch(r":[a-z0-9_+\-']+:", v):
+            raise ValueError("must be a Slack emoji code such as ':star:'")
+        return v
+
+
+class KudosConfig(_Strict):
+    announce: Literal["channel", "origin", "none"] = Field(
+        default="channel",
+        description="Where the public kudos post goes: the kudos channel, the channel the command "
+        "came from, or nowhere (recipients still get a DM).",
+    )
+    channel: str | None = Field(default=None, description="Kudos channel id (C…), for announce=channel")
+    min_message_length: int = Field(default=20, ge=1, le=1000)
+    max_message_length: int = Field(default=1000, ge=20, le=2900)
+    max_recipients: int = Field(default=10, ge=1, le=50)
+    weekly_allowance: int | None = Field(
+        default=None, ge=1, description="Kudos a person may give per local week; empty = unlimited"
+    )
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", v):
+            raise ValueError("must be a Slack channel id such as C0123456789 (not a #name)")
+        return v
+
+    @model_validator(mode="after")
+    def _coherent(self) -> KudosConfig:
+        if self.max_message_length < self.min_message_length:
+            raise ValueError("max_message_length must be at least min_message_length")
+        if self.announce == "channel" and self.channel is None:
+            raise ValueError("announce is 'channel' but no channel is set: set kudos.channel or announce")
+        return self
+
+
+class HrConfig(_Strict):
+    digest_channel: str | None = None
+    admins: list[str] = Field(default_factory=list, description="Slack user ids (U…) of HR admins")
+
+    @field_validator("admins")
+    @classmethod
+    def _ids(cls, v: list[str]) -> list[str]:
+        for uid in v:
+            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", uid):
+                raise ValueError(f"{uid!r} is not a Slack user id (U…)")
+        return v
+
+    @field_validator("digest_channel")
+    @classmethod
+    def _channel(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", v):
+            raise ValueError("must be a Slack channel id such as C0123456789")
+        return v
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _weekdays() -> list[Weekday]:
+    return ["mon", "tue", "wed", "thu", "fri"]
+
+
+class ScheduleConfig(_Strict):
+    """Defaults for when prompts may reach people (each in their own time zone)."""
+
+    default_timezone: str = Field(default="UTC", description="Used when Slack has no tz for a person")
+    working_days: list[Weekday] = Field(default_factory=_weekdays)
+    quiet_hours_start: time = time(20, 0)
+    quiet_hours_end: time = time(8, 0)
+    grace_hours: float = Field(
+        default=6.0,
+        ge=0,
+        le=72,
+        description="After downtime, a prompt that fell due less than this long ago is still sent; "
+        "older ones are recorded as skipped",
+    )
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not an IANA time zone such as 'Europe/Berlin'") from None
+        return v
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, v: list[Weekday]) -> list[Weekday]:
+        if not v:
+            raise ValueError("at least one working day is needed")
+        return v
+
+    def working_day_numbers(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.working_days)
+
+
+class RolloutConfig(_Strict):
+    """Pilot rollout: limit scheduled prompts to some people or departments. Empty = everyone."""
+
+    people: list[str] = Field(default_factory=list, description="Slack user ids or emails")
+    departments: list[str] = Field(default_factory=list)
+
+    @property
+    def everyone(self) -> bool:
+        return not self.people and not self.departments
+
+
+class PrivacyConfig(_Strict):
+    min_group_size: int = Field(
+        default=5, ge=3, le=100, description="Smallest group whose anonymous answers may be shown"
+    )
+    hr_sees_one_on_one_notes: bool = False
+
+
+class OrgConfig(_Strict):
+    """Everything an organisation tunes about Candor. See `candor.example.yml`."""
+
+    values: list[CompanyValue] = Field(
+        default_factory=lambda: [
+            CompanyValue(name="customer-focus", emoji=":handshake:", description="We start from the customer"),
+            CompanyValue(name="ownership", emoji=":muscle:", description="We see things through"),
+            CompanyValue(name="teamwork", emoji=":raised_hands:", description="We win together"),
+            CompanyValue(name="candor", emoji=":speech_balloon:", description="We say it kindly and clearly"),
+        ]
+    )
+    kudos: KudosConfig = Field(default_factory=lambda: KudosConfig(announce="origin"))
+    hr: HrConfig = Field(default_factory=HrConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    rollout: RolloutConfig = Field(default_factory=RolloutConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+
+    @field_validator("values")
+    @classmethod
+    def _unique_values(cls, v: list[CompanyValue]) -> list[CompanyValue]:
+        seen: set[str] = set()
+        for value in v:
+            if value.name in seen:
+                raise ValueError(f"value {value.name!r} is listed twice")
+            seen.add(value.name)
+        if len(v) > 100:
+            raise ValueError("at most 100 values (Slack's limit for a select menu)")
+        return v
+
+    def value(self, name: str) -> CompanyValue | None:
+        name = name.lower()
+        return next((v for v in self.values if v.name == name), None)
+
+    @classmethod
+    def load(cls, path: Path | None) -> OrgConfig:
+        """Read and validate the YAML file; `None` gives the defaults."""
+        if path is None:
+            return cls()
+        where = f"CANDOR_CONFIG ({path})"
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError([f"{where}: file not found"]) from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f" line {mark.line + 1}" if mark is not None else ""
+            raise ConfigError([f"{where}:{line} is not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise ConfigError([f"{where}: the top level must be a mapping (values:, kudos:, hr:, …)"])
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError([f"{where}: {line}" for line in _validation_lines(exc)]) from None
+
+
+def _validation_lines(exc: ValidationError, *, env: bool = False) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if p != "__root__")
+        if env and loc:
+            loc = _ENV_NAMES.get(loc, f"CANDOR_{loc.upper()}")
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{loc or '(top level)'}: {msg}" + _input_hint(err))
+    return lines
+
+
+def _input_hint(err: Any) -> str:
+    given = err.get("input")
+    if isinstance(given, str | int | float) and not isinstance(given, bool) and err["type"] != "missing":
+        return f" (got {given!r})"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Process settings (environment)
+# ---------------------------------------------------------------------------------------------
+
+_ENV_NAMES = {
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "database_url": "DATABASE_URL",
+    "slack_api_url": "SLACK_API_URL",
+}
+
+TOKEN_HELP = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) from your app's page → OAuth & Permissions",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, from Basic Information → "
+    "App-Level Tokens (needed for Socket Mode)",
+    "SLACK_SIGNING_SECRET": "the Signing Secret from your app's page → Basic Information → App Credentials",
+}
+
+
+class Settings(BaseSettings):
+    """Process settings. Field docs double as the configuration reference in the README."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CANDOR_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    database_url: str = Field(
+        default="sqlite:///candor.db", validation_alias=AliasChoices("DATABASE_URL", "database_url")
+    )
+    slack_api_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url"),
+        description="Base URL of the Slack Web API (tests and staging point it at a stand-in)",
+    )
+    config: Path | None = Field(default=None, description="Path of the organisation YAML file")
+    auto_migrate: bool = Field(
+        default=True, description="Upgrade the database at startup (turn off in production)"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode listen port")
+    host: str = Field(default="0.0.0.0", description="HTTP mode listen address")  # noqa: S104
+    scheduler: bool = Field(default=True, description="Run the scheduler and outbox sender in this process")
+    default_locale: str = "en"
+    workspace_timezone: str | None = Field(
+        default=None, description="Fallback time zone for people without one (else schedule.default_timezone)"
+    )
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and v.get_secret_value() and not v.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with 'xoxb-'")
+        return v or None
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and v.get_secret_value() and not v.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with 'xapp-'")
+        return v if v is not None and v.get_secret_value() else None
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _secret(cls, v: SecretStr | None) -> SecretStr | None:
+        return v if v is not None and v.get_secret_value() else None
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, v: str) -> str:
+        if v.startswith("postgres://"):
+            v = "postgresql://" + v.removeprefix("postgres://")
+        if v.startswith("postgresql://"):
+            v = "postgresql+psycopg://" + v.removeprefix("postgresql://")
+        if not (v.startswith("sqlite") or v.startswith("postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return v
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        if not re.match(r"^https?://", v):
+            raise ValueError("must be an http(s):// URL such as https://slack.com/api/")
+        return v if v.endswith("/") else v + "/"
+
+    @property
+    def mode(self) -> Literal["socket", "http"]:
+        return "socket" if self.slack_app_token is not None else "http"
+
+    def require_tokens(self) -> None:
+        """Fail with one line per missing token, saying where to get it."""
+        needed = ["SLACK_BOT_TOKEN"] + (
+            ["SLACK_APP_TOKEN"] if self.mode == "socket" else ["SLACK_SIGNING_SECRET"]
+        )
+        present = {
+            "SLACK_BOT_TOKEN": self.slack_bot_token,
+            "SLACK_APP_TOKEN": self.slack_app_token,
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+        }
+        missing = [name for name in needed if present[name] is None]
+        if missing:
+            raise ConfigError([f"{name} is not set: it is {TOKEN_HELP[name]}" for name in missing])
+
+    def org(self) -> OrgConfig:
+        return OrgConfig.load(self.config)
+
+    def masked(self) -> dict[str, str]:
+        """Effective settings for display: secrets masked, nothing else hidden."""
+        out: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            env = _ENV_NAMES.get(name, f"CANDOR_{name.upper()}")
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+                out[env] = f"{secret[:5]}…(set, {len(secret)} chars)"
+            elif value is None:
+                out[env] = "(not set)"
+            elif name == "database_url":
+                out[env] = re.sub(r"://([^:/@]+):[^@]+@", r"://\1:***@", str(value))
+            else:
+                out[env] = str(value)
+        return out
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build `Settings` from the environment, turning validation errors into a `ConfigError`."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_validation_lines(exc, env=True)) from None

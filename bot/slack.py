@@ -1,0 +1,82 @@
+"""Slack at the edge: the Web API client and the Slack-backed implementation of domain ports."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+from bot.settings import Settings
+from models.ports import SlackUser
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+TOKEN_PATTERN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
+
+
+def redact(text: str) -> str:
+    """Remove anything that looks like a Slack token from a log line or error text."""
+    return TOKEN_PATTERN.sub(lambda m: m.group(1) + "-***", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Logging filter: no token ever reaches a log handler, whatever library logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            text = str(exc)
+            if TOKEN_PATTERN.search(text):
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def make_client(settings: Settings, *, timeout: int = 10) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url or DEFAULT_API_URL,
+        timeout=timeout,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+class SlackDirectory:
+    """`models.ports.Directory` backed by `users.info` / `users.list`."""
+
+    def __init__(self, client: WebClient, *, page_size: int = 200) -> None:
+        self.client = client
+        self.page_size = page_size
+
+    def user(self, user_id: str) -> SlackUser | None:
+        try:
+            resp = self.client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("user_not_found", "users_not_found"):
+                return None
+            raise
+        return SlackUser.from_slack(resp["user"])
+
+    def users(self) -> Iterator[SlackUser]:
+        cursor: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": self.page_size, "include_locale": True}
+            if cursor:
+                kwargs["cursor"] = cursor
+            resp = self.client.users_list(**kwargs)
+            members: list[dict[str, Any]] = resp.get("members", [])
+            for member in members:
+                yield SlackUser.from_slack(member)
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return

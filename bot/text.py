@@ -1,0 +1,67 @@
+"""Slack text: escaping user content, and reading Slack's escaped command text.
+
+User text placed in `text` or mrkdwn is escaped (`&`, `<`, `>` only — Slack's rule), so typed
+`<!channel>`, `<@U…>` or links can never ping or masquerade. We never set `link_names` or `parse`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
+CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
+SPECIAL_MENTION = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+SUBTEAM_MENTION = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
+LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+HASHTAG = re.compile(r"(?<![\w&#/])#([A-Za-z0-9][\w-]{0,49})\b")
+
+
+def escape(text: str) -> str:
+    """Escape user text for Slack's `text`/mrkdwn: only `&`, `<`, `>` (Slack's documented rule)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
+    return text if len(text) <= limit else text[: max(0, limit - len(ellipsis))] + ellipsis
+
+
+@dataclass
+class ParsedKudosText:
+    recipients: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def parse_kudos_text(text: str) -> ParsedKudosText:
+    """Read `/kudos @ana @li for the calm launch #customer-focus` as Slack delivers it.
+
+    With `should_escape: true` Slack sends mentions as `<@U123|ana>` (or `<@U123>`) and escapes what
+    the user typed (`&lt;`). Every user mention is a recipient; mentions are removed from the message
+    (those inside a sentence become `@name`); `#tags` are read as values and stay in the message as
+    written; special mentions and links become plain text. The message is returned unescaped (plain),
+    to be escaped again wherever it is shown.
+    """
+    recipients = list(dict.fromkeys(m.group(1) for m in USER_MENTION.finditer(text)))
+    body = text.strip()
+    # Leading mentions (and an optional "for"/":") are the address, not part of the message.
+    while True:
+        m = re.match(r"^\s*(?:<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,]*|and\s+(?=<@))", body)
+        if not m:
+            break
+        body = body[m.end():]
+    body = re.sub(r"^\s*[:,-]\s*", "", body)
+    tag_source = unescape(LINK.sub(" ", CHANNEL_MENTION.sub(" ", body)))
+    tags = list(dict.fromkeys(t.lower() for t in HASHTAG.findall(tag_source)))
+    body = USER_MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), body)
+    body = CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), body)
+    body = SPECIAL_MENTION.sub(lambda m: "@" + m.group(1), body)
+    body = SUBTEAM_MENTION.sub(lambda m: "@" + (m.group(1) or "group").lstrip("@"), body)
+    body = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), body)
+    body = unescape(body)
+    body = re.sub(r"[ \t]+", " ", body).strip()
+    return ParsedKudosText(recipients=recipients, tags=tags, message=body)

@@ -1,0 +1,221 @@
+"""Kudos views: the modal, the public post, the recipient DM, and every reply a giver can see."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    InputBlock,
+    StaticMultiSelectElement,
+    UserMultiSelectElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+)
+from slack_sdk.models.views import View
+
+from bot.i18n import Translator
+from bot.settings import CompanyValue
+from bot.text import escape, truncate
+from bot.views.common import context, mention, quote, section, to_dicts
+from models.kudos import KudosRejected
+from models.tables import Kudos
+
+
+class KudosIds(StrEnum):
+    """Every Slack id the kudos feature uses, in one place."""
+
+    COMMAND = "/kudos"
+    MODAL = "kudos_modal"
+    GLOBAL_SHORTCUT = "give_kudos"
+    MESSAGE_SHORTCUT = "give_kudos_for_message"
+    HOME_BUTTON = "home_give_kudos"
+    RECIPIENTS_BLOCK = "recipients"
+    RECIPIENTS_ACTION = "recipients_select"
+    VALUES_BLOCK = "values"
+    VALUES_ACTION = "values_select"
+    MESSAGE_BLOCK = "message"
+    MESSAGE_ACTION = "message_input"
+
+
+# Domain field → modal block, for inline errors.
+FIELD_BLOCKS = {
+    "recipients": KudosIds.RECIPIENTS_BLOCK,
+    "values": KudosIds.VALUES_BLOCK,
+    "message": KudosIds.MESSAGE_BLOCK,
+}
+
+
+def value_label(value: CompanyValue | None, name: str) -> str:
+    return f"{value.emoji} {name}" if value else f"#{name}"
+
+
+def kudos_modal(
+    t: Translator,
+    values: list[CompanyValue],
+    *,
+    min_length: int,
+    max_length: int,
+    max_recipients: int,
+    recipients: list[str] | None = None,
+    permalink: str | None = None,
+    channel_id: str | None = None,
+) -> View:
+    recipients_select = UserMultiSelectElement(
+        action_id=KudosIds.RECIPIENTS_ACTION,
+        placeholder=PlainTextObject(text=t("Who do you want to recognise?")),
+        initial_users=recipients or None,
+        max_selected_items=max_recipients,
+    )
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=KudosIds.RECIPIENTS_BLOCK,
+            label=PlainTextObject(text=t("Recipients")),
+            element=recipients_select,
+        )
+    ]
+    if values:
+        blocks.append(
+            InputBlock(
+                block_id=KudosIds.VALUES_BLOCK,
+                label=PlainTextObject(text=t("Company values")),
+                optional=True,
+                element=StaticMultiSelectElement(
+                    action_id=KudosIds.VALUES_ACTION,
+                    placeholder=PlainTextObject(text=t("Which values did they show?")),
+                    options=[
+                        Option(
+                            value=v.name,
+                            text=PlainTextObject(text=truncate(f"{v.emoji} {v.name}", 75), emoji=True),
+                            description=PlainTextObject(text=truncate(v.description, 75))
+                            if v.description
+                            else None,
+                        )
+                        for v in values[:100]
+                    ],
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=KudosIds.MESSAGE_BLOCK,
+            label=PlainTextObject(text=t("What did they do well?")),
+            hint=PlainTextObject(
+                text=t("Be specific: what happened, and what difference it made. At least {min} characters.",
+                       min=min_length)
+            ),
+            element=PlainTextInputElement(
+                action_id=KudosIds.MESSAGE_ACTION,
+                multiline=True,
+                min_length=min_length,
+                max_length=max_length,
+            ),
+        )
+    )
+    if permalink:
+        blocks.append(context(t("For this message: {link}", link=f"<{escape(permalink)}|{t('view message')}>")))
+    return View(
+        type="modal",
+        callback_id=KudosIds.MODAL,
+        title=PlainTextObject(text=t("Give kudos")),
+        submit=PlainTextObject(text=t("Send")),
+        close=PlainTextObject(text=t("Cancel")),
+        private_metadata=json.dumps({"permalink": permalink, "channel": channel_id}),
+        blocks=blocks,
+    )
+
+
+def _values_line(kudos: Kudos, catalog: dict[str, CompanyValue]) -> str:
+    return "  ".join(value_label(catalog.get(v.value), v.value) for v in kudos.values)
+
+
+def announcement(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) -> tuple[str, list[dict[str, Any]]]:
+    """The public post. Mentions come from our own records; the message is escaped user text."""
+    who = t.list([mention(r.person.slack_user_id) for r in kudos.recipients])
+    head = t(":tada: {recipients} got kudos from {giver}", recipients=who, giver=mention(kudos.giver.slack_user_id))
+    blocks: list[Block] = [section(head + "\n" + quote(kudos.message))]
+    if kudos.values:
+        blocks.append(context(_values_line(kudos, catalog)))
+    if kudos.permalink:
+        blocks.append(context(t("For this message: {link}", link=f"<{escape(kudos.permalink)}|{t('view message')}>")))
+    fallback = head + ": " + escape(truncate(kudos.message, 300))
+    return fallback, to_dicts(blocks)
+
+
+def recipient_dm(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) -> tuple[str, list[dict[str, Any]]]:
+    head = t(":sparkles: {giver} gave you kudos", giver=mention(kudos.giver.slack_user_id))
+    others = [mention(r.person.slack_user_id) for r in kudos.recipients]
+    blocks: list[Block] = [section(head + "\n" + quote(kudos.message))]
+    if len(others) > 1:
+        blocks.append(context(t("Together with {people}", people=t.list(others))))
+    if kudos.values:
+        blocks.append(context(_values_line(kudos, catalog)))
+    if kudos.permalink:
+        blocks.append(context(t("For this message: {link}", link=f"<{escape(kudos.permalink)}|{t('view message')}>")))
+    return head + ": " + escape(truncate(kudos.message, 300)), to_dicts(blocks)
+
+
+def confirmation(t: Translator, kudos: Kudos, remaining: int | None) -> str:
+    who = t.list([mention(r.person.slack_user_id) for r in kudos.recipients])
+    text = t(":white_check_mark: Kudos sent to {recipients}.", recipients=who)
+    if remaining is not None:
+        text += " " + t.n("You can give {count} more this week.", "You can give {count} more this week.", remaining)
+    return text
+
+
+def rejection(t: Translator, err: KudosRejected) -> str:
+    """The message a giver sees for a broken rule: what is wrong and what to do."""
+    p = err.params
+    user = mention(str(p["user"])) if "user" in p else ""
+    match err.code:
+        case "no_recipients":
+            return t("Who is it for? Mention someone: `/kudos @ana for the calm launch #customer-focus`.")
+        case "self":
+            return t("Kudos are for other people: you can't give kudos to yourself.")
+        case "bot":
+            return t("{user} is a bot or an app: kudos are for people.", user=user)
+        case "deactivated":
+            return t("{user} has been deactivated and can't receive kudos.", user=user)
+        case "unknown_user" | "unknown_giver":
+            return t("Slack doesn't know {user} in this workspace.", user=user or t("you"))
+        case "too_many_recipients":
+            return t("At most {max} people per kudos: split it into a few, each with its own words.", max=p["max"])
+        case "unknown_values":
+            unknown = ", ".join("#" + escape(str(v)) for v in p["unknown"])  # type: ignore[attr-defined]
+            valid = ", ".join("#" + str(v) for v in p["valid"]) or t("(none configured)")  # type: ignore[attr-defined]
+            return t("Unknown value {unknown}. The values are: {valid}.", unknown=unknown, valid=valid)
+        case "message_required":
+            return t("Say what was good: a message of at least {min} characters is required.", min=p["min"])
+        case "message_too_short":
+            return t(
+                "Please say a little more about what was good: at least {min} characters (you wrote {length}).",
+                min=p["min"], length=p["length"],
+            )
+        case "message_too_long":
+            return t("That message is too long: at most {max} characters (you wrote {length}).",
+                     max=p["max"], length=p["length"])
+        case "allowance":
+            return t(
+                "You can give {allowance} kudos a week and have {left} left; this one would need {wanted}.",
+                allowance=p["allowance"], left=p["left"], wanted=p["wanted"],
+            )
+    return t("That kudos couldn't be saved.")
+
+
+def modal_errors(t: Translator, err: KudosRejected) -> dict[str, str]:
+    """`response_action=errors` body for the modal: the message on the field it belongs to."""
+    return {FIELD_BLOCKS.get(err.field, KudosIds.MESSAGE_BLOCK).value: truncate(rejection(t, err), 2000)}
+
+
+def sent_view(t: Translator, kudos: Kudos, remaining: int | None) -> View:
+    """What the modal turns into after a successful submit."""
+    return View(
+        type="modal",
+        callback_id=f"{KudosIds.MODAL}_sent",
+        title=PlainTextObject(text=t("Kudos sent")),
+        close=PlainTextObject(text=t("Close")),
+        blocks=[section(confirmation(t, kudos, remaining))],
+    )

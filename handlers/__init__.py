@@ -1,0 +1,29 @@
+"""Slack listeners, one module per feature, each with `register(app, services)`.
+
+Listeners are thin: parse the payload into a pydantic model, call a domain function inside one unit of
+work, render a view, and `ack()` last (Bolt can lose an ack when a listener raises after it; see
+shared/PITFALLS.md). Follow-up messages go through the outbox.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.app import Services
+
+
+def register_all(app: App, services: Services) -> None:
+    from handlers import events, home, kudos, people
+
+    events.register(app, services)
+    people.register(app, services)
+    kudos.register(app, services)
+    home.register(app, services)
+
+
+def load_renderers() -> None:
+    """Import every feature module so its outbox renderers are registered (for a sender-only process)."""
+    from handlers import home, kudos  # noqa: F401

@@ -1,0 +1,212 @@
+"""Kudos listeners: `/kudos`, the "Give kudos" shortcuts and Home button, the modal; outbox renderers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from sqlalchemy.orm import Session
+
+from bot.app import team_of, user_of
+from bot.delivery import RenderContext, Rendered, Skip, renderer
+from bot.i18n import Translator, translator
+from bot.settings import OrgConfig
+from bot.text import parse_kudos_text
+from bot.views import kudos as views
+from bot.views.home import kudos_section
+from bot.views.kudos import KudosIds
+from handlers.home import home_section
+from models.kudos import GiveResult, KudosDraft, KudosRejected, KudosRules, get_kudos, give_kudos, summary_for
+from models.tables import Person
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
+
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+
+# -- payloads ---------------------------------------------------------------------------------
+
+
+class KudosCommand(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    text: str = ""
+    trigger_id: str
+
+
+class KudosSubmission(BaseModel):
+    team_id: str
+    user_id: str
+    view_id: str
+    recipients: list[str] = Field(default_factory=list)
+    values: list[str] = Field(default_factory=list)
+    message: str = ""
+    permalink: str | None = None
+    channel_id: str | None = None
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> KudosSubmission:
+        view = body["view"]
+        state = view.get("state", {}).get("values", {})
+
+        def field(block: str, action: str) -> dict[str, Any]:
+            return dict(state.get(block, {}).get(action, {}))
+
+        meta = json.loads(view.get("private_metadata") or "{}")
+        values = field(KudosIds.VALUES_BLOCK, KudosIds.VALUES_ACTION).get("selected_options") or []
+        return cls(
+            team_id=team_of(body),
+            user_id=user_of(body),
+            view_id=view["id"],
+            recipients=field(KudosIds.RECIPIENTS_BLOCK, KudosIds.RECIPIENTS_ACTION).get("selected_users") or [],
+            values=[o["value"] for o in values],
+            message=field(KudosIds.MESSAGE_BLOCK, KudosIds.MESSAGE_ACTION).get("value") or "",
+            permalink=meta.get("permalink"),
+            channel_id=meta.get("channel"),
+        )
+
+
+def rules_from(org: OrgConfig) -> KudosRules:
+    k = org.kudos
+    return KudosRules(
+        values=tuple(v.name for v in org.values),
+        min_message_length=k.min_message_length,
+        max_message_length=k.max_message_length,
+        max_recipients=k.max_recipients,
+        weekly_allowance=k.weekly_allowance,
+        announce=k.announce,
+        channel=k.channel,
+        default_timezone=org.schedule.default_timezone,
+    )
+
+
+def modal(services: Services, t: Translator, *, recipients: list[str] | None = None,
+          permalink: str | None = None, channel_id: str | None = None) -> View:
+    k = services.org.kudos
+    return views.kudos_modal(
+        t, services.org.values, min_length=k.min_message_length, max_length=k.max_message_length,
+        max_recipients=k.max_recipients, recipients=recipients, permalink=permalink, channel_id=channel_id,
+    )
+
+
+# -- listeners --------------------------------------------------------------------------------
+
+
+def register(app: App, services: Services) -> None:
+    def give(draft: KudosDraft, t: Translator) -> tuple[GiveResult | None, KudosRejected | None]:
+        try:
+            with services.unit_of_work() as session:
+                return give_kudos(session, draft, rules_from(services.org), services.directory), None
+        except KudosRejected as err:  # raised inside the unit of work: nothing was written
+            return None, err
+
+    def translator_for(body: dict[str, Any]) -> Translator:
+        with services.db.unit_of_work() as session:
+            return services.t_for(session, team_of(body), user_of(body), body)
+
+    @app.command(KudosIds.COMMAND.value)
+    def kudos_command(ack: Ack, body: dict[str, Any]) -> None:
+        cmd = KudosCommand.model_validate(body)
+        t = translator_for(body)
+        if not cmd.text.strip():
+            services.client.views_open(trigger_id=cmd.trigger_id, view=modal(services, t, channel_id=cmd.channel_id))
+            ack()
+            return
+        parsed = parse_kudos_text(cmd.text)
+        draft = KudosDraft(
+            team_id=cmd.team_id, giver=cmd.user_id, recipients=tuple(parsed.recipients), message=parsed.message,
+            values=tuple(parsed.tags), source_key=f"command:{cmd.trigger_id}", origin_channel_id=cmd.channel_id,
+        )
+        result, err = give(draft, t)
+        if err is not None:
+            ack(text=views.rejection(t, err))
+        else:
+            assert result is not None
+            ack(text=views.confirmation(t, result.kudos, result.remaining_this_week))
+
+    @app.shortcut(KudosIds.GLOBAL_SHORTCUT.value)
+    def give_kudos_shortcut(ack: Ack, body: dict[str, Any]) -> None:
+        services.client.views_open(trigger_id=body["trigger_id"], view=modal(services, translator_for(body)))
+        ack()
+
+    @app.action(KudosIds.HOME_BUTTON.value)
+    def give_kudos_button(ack: Ack, body: dict[str, Any]) -> None:
+        services.client.views_open(trigger_id=body["trigger_id"], view=modal(services, translator_for(body)))
+        ack()
+
+    @app.shortcut({"callback_id": KudosIds.MESSAGE_SHORTCUT.value, "type": "message_action"})
+    def give_kudos_for_message(ack: Ack, body: dict[str, Any]) -> None:
+        t = translator_for(body)
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id")
+        author = message.get("user")
+        recipients = [author] if author and not message.get("bot_id") and author != user_of(body) else []
+        permalink = None
+        if channel and message.get("ts"):
+            try:
+                permalink = services.client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
+            except SlackApiError as exc:
+                log.info("no permalink for %s/%s: %s", channel, message.get("ts"), exc.response.get("error"))
+        services.client.views_open(
+            trigger_id=body["trigger_id"],
+            view=modal(services, t, recipients=recipients, permalink=permalink, channel_id=channel),
+        )
+        ack()
+
+    @app.view(KudosIds.MODAL.value)
+    def kudos_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        sub = KudosSubmission.from_body(body)
+        t = translator_for(body)
+        draft = KudosDraft(
+            team_id=sub.team_id, giver=sub.user_id, recipients=tuple(sub.recipients), message=sub.message,
+            values=tuple(sub.values), source_key=f"view:{sub.view_id}", origin_channel_id=sub.channel_id,
+            permalink=sub.permalink,
+        )
+        result, err = give(draft, t)
+        if err is not None:
+            ack(response_action="errors", errors=views.modal_errors(t, err))
+            return
+        assert result is not None
+        ack(response_action="update", view=views.sent_view(t, result.kudos, result.remaining_this_week))
+
+
+# -- outbox renderers and Home section ------------------------------------------------------------
+
+
+def _catalog(org: OrgConfig) -> dict[str, Any]:
+    return {v.name: v for v in org.values}
+
+
+@renderer("kudos.announce")
+def render_announcement(ctx: RenderContext) -> Rendered:
+    kudos = get_kudos(ctx.session, int(ctx.row.payload["kudos_id"]))
+    if kudos is None:
+        raise Skip("the kudos was deleted")
+    text, blocks = views.announcement(translator(None), kudos, _catalog(ctx.org))
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer("kudos.dm")
+def render_dm(ctx: RenderContext) -> Rendered:
+    kudos = get_kudos(ctx.session, int(ctx.row.payload["kudos_id"]))
+    if kudos is None:
+        raise Skip("the kudos was deleted")
+    text, blocks = views.recipient_dm(ctx.t, kudos, _catalog(ctx.org))
+    return Rendered(text=text, blocks=blocks)
+
+
+@home_section(order=10)
+def kudos_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
+    summary = summary_for(session, person.team_id, person.slack_user_id)
+    return kudos_section(t, summary, _catalog(org))

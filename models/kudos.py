@@ -1,0 +1,260 @@
+"""Kudos: the rules for giving recognition, and the queries that show it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import outbox
+from models.base import utcnow
+from models.people import ensure_people, ensure_workspace, person_by_slack_id
+from models.ports import Directory
+from models.tables import Kudos, KudosRecipient, KudosValue, Person
+
+# Which form field a rejection belongs to, so a modal can show it inline.
+RECIPIENTS, VALUES, MESSAGE = "recipients", "values", "message"
+
+
+@dataclass(frozen=True)
+class KudosRules:
+    """The organisation's kudos settings the rules need (from `OrgConfig`)."""
+
+    values: tuple[str, ...]
+    min_message_length: int = 20
+    max_message_length: int = 1000
+    max_recipients: int = 10
+    weekly_allowance: int | None = None
+    announce: str = "origin"  # channel | origin | none
+    channel: str | None = None
+    default_timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class KudosDraft:
+    team_id: str
+    giver: str
+    recipients: tuple[str, ...]
+    message: str
+    values: tuple[str, ...] = ()
+    source_key: str = ""
+    origin_channel_id: str | None = None
+    permalink: str | None = None
+
+
+@dataclass
+class KudosRejected(Exception):
+    """A kudos that breaks a rule. `code` picks the message; `params` fill it; `field` places it."""
+
+    code: str
+    field: str
+    params: dict[str, object] = dc_field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.params}"
+
+
+@dataclass(frozen=True)
+class GiveResult:
+    kudos: Kudos
+    created: bool  # False when the same submission had already been saved (double submit)
+    remaining_this_week: int | None
+
+
+def give_kudos(
+    session: Session, draft: KudosDraft, rules: KudosRules, directory: Directory, *, now: datetime | None = None
+) -> GiveResult:
+    """Validate and save one kudos with its recipients, values and outbox messages. Only flushes.
+
+    Raises `KudosRejected` (nothing written) when a rule is broken.
+    """
+    now = now or utcnow()
+    if draft.source_key:
+        existing = session.scalars(
+            select(Kudos).where(Kudos.team_id == draft.team_id, Kudos.source_key == draft.source_key)
+        ).one_or_none()
+        if existing is not None:
+            return GiveResult(existing, created=False, remaining_this_week=None)
+
+    values = _check_values(draft.values, rules)
+    message = _check_message(draft.message, rules)
+    recipient_ids = list(dict.fromkeys(draft.recipients))  # de-duplicate, keep order
+    if not recipient_ids:
+        raise KudosRejected("no_recipients", RECIPIENTS)
+    if draft.giver in recipient_ids:
+        raise KudosRejected("self", RECIPIENTS)
+    if len(recipient_ids) > rules.max_recipients:
+        raise KudosRejected("too_many_recipients", RECIPIENTS, {"max": rules.max_recipients})
+
+    ensure_workspace(session, draft.team_id)
+    people = ensure_people(session, draft.team_id, [draft.giver, *recipient_ids], directory)
+    giver = people[draft.giver]
+    if giver is None:
+        raise KudosRejected("unknown_giver", RECIPIENTS)
+    recipients: list[Person] = []
+    for uid in recipient_ids:
+        person = people[uid]
+        if person is None:
+            raise KudosRejected("unknown_user", RECIPIENTS, {"user": uid})
+        if person.is_bot:
+            raise KudosRejected("bot", RECIPIENTS, {"user": uid})
+        if person.is_deleted or person.erased_at is not None:
+            raise KudosRejected("deactivated", RECIPIENTS, {"user": uid})
+        recipients.append(person)
+
+    remaining = None
+    if rules.weekly_allowance is not None:
+        used = given_this_week(session, giver, rules.default_timezone, now=now)
+        left = rules.weekly_allowance - used
+        if len(recipients) > left:
+            raise KudosRejected(
+                "allowance",
+                RECIPIENTS,
+                {"allowance": rules.weekly_allowance, "left": max(left, 0), "wanted": len(recipients)},
+            )
+        remaining = left - len(recipients)
+
+    kudos = Kudos(
+        team_id=draft.team_id,
+        giver=giver,
+        message=message,
+        origin_channel_id=draft.origin_channel_id,
+        permalink=draft.permalink,
+        source_key=draft.source_key or f"auto:{now.timestamp()}:{draft.giver}",
+        recipients=[KudosRecipient(person=p, position=i) for i, p in enumerate(recipients)],
+        values=[KudosValue(value=v) for v in values],
+        created_at=now,
+    )
+    session.add(kudos)
+    session.flush()
+    _enqueue_messages(session, kudos, rules)
+    return GiveResult(kudos, created=True, remaining_this_week=remaining)
+
+
+def _check_values(requested: tuple[str, ...], rules: KudosRules) -> list[str]:
+    wanted = list(dict.fromkeys(v.lower().lstrip("#") for v in requested))
+    unknown = [v for v in wanted if v not in rules.values]
+    if unknown:
+        raise KudosRejected("unknown_values", VALUES, {"unknown": unknown, "valid": list(rules.values)})
+    return wanted
+
+
+def _check_message(message: str, rules: KudosRules) -> str:
+    message = message.strip()
+    if not message:
+        raise KudosRejected("message_required", MESSAGE, {"min": rules.min_message_length})
+    if len(message) < rules.min_message_length:
+        raise KudosRejected("message_too_short", MESSAGE, {"min": rules.min_message_length, "length": len(message)})
+    if len(message) > rules.max_message_length:
+        raise KudosRejected("message_too_long", MESSAGE, {"max": rules.max_message_length, "length": len(message)})
+    return message
+
+
+def _enqueue_messages(session: Session, kudos: Kudos, rules: KudosRules) -> None:
+    """The public post, one DM per recipient, and Home tab refreshes: all in this transaction."""
+    team = kudos.team_id
+    channel = rules.channel if rules.announce == "channel" else kudos.origin_channel_id
+    if rules.announce != "none" and channel:
+        outbox.enqueue(
+            session,
+            team_id=team,
+            kind="kudos.announce",
+            key=outbox.dedupe_key("kudos.announce", team, channel, f"kudos-{kudos.id}"),
+            channel_id=channel,
+            payload={"kudos_id": kudos.id},
+        )
+    for link in kudos.recipients:
+        person = link.person
+        outbox.enqueue(
+            session,
+            team_id=team,
+            kind="kudos.dm",
+            key=outbox.dedupe_key("kudos.dm", team, person.slack_user_id, f"kudos-{kudos.id}"),
+            recipient=person,
+            payload={"kudos_id": kudos.id},
+        )
+        outbox.request_home_refresh(session, person, cause=f"kudos-{kudos.id}")
+    outbox.request_home_refresh(session, kudos.giver, cause=f"kudos-{kudos.id}")
+
+
+def local_week_start(now: datetime, tz: str) -> datetime:
+    """Monday 00:00 of the person's current local week, as an aware datetime."""
+    local = now.astimezone(ZoneInfo(tz))
+    monday = (local - timedelta(days=local.weekday())).date()
+    return datetime(monday.year, monday.month, monday.day, tzinfo=ZoneInfo(tz))
+
+
+def given_this_week(session: Session, giver: Person, default_tz: str, *, now: datetime | None = None) -> int:
+    """Recipients this person recognised since Monday 00:00 in their own time zone."""
+    start = local_week_start(now or utcnow(), giver.tz or default_tz)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(KudosRecipient)
+            .join(Kudos, Kudos.id == KudosRecipient.kudos_id)
+            .where(Kudos.giver_id == giver.id, Kudos.created_at >= start)
+        )
+        or 0
+    )
+
+
+def get_kudos(session: Session, kudos_id: int) -> Kudos | None:
+    return session.scalars(
+        select(Kudos)
+        .where(Kudos.id == kudos_id)
+        .options(
+            selectinload(Kudos.recipients).selectinload(KudosRecipient.person),
+            selectinload(Kudos.values),
+            selectinload(Kudos.giver),
+        )
+    ).one_or_none()
+
+
+@dataclass(frozen=True)
+class KudosSummary:
+    """What the App Home shows a person about their kudos."""
+
+    person: Person | None
+    received: list[Kudos]
+    given: list[Kudos]
+    received_total: int
+    given_total: int
+    per_value: list[tuple[str, int]]  # values on kudos received, most frequent first
+
+
+def summary_for(session: Session, team_id: str, user_id: str, *, limit: int = 5) -> KudosSummary:
+    person = person_by_slack_id(session, team_id, user_id)
+    if person is None:
+        return KudosSummary(None, [], [], 0, 0, [])
+    opts = (
+        selectinload(Kudos.recipients).selectinload(KudosRecipient.person),
+        selectinload(Kudos.values),
+        selectinload(Kudos.giver),
+    )
+    received_q = (
+        select(Kudos).join(KudosRecipient, KudosRecipient.kudos_id == Kudos.id)
+        .where(KudosRecipient.person_id == person.id)
+    )
+    given_q = select(Kudos).where(Kudos.giver_id == person.id)
+    newest = (Kudos.created_at.desc(), Kudos.id.desc())
+    received = list(session.scalars(received_q.options(*opts).order_by(*newest).limit(limit)))
+    given = list(session.scalars(given_q.options(*opts).order_by(*newest).limit(limit)))
+    received_total = session.scalar(select(func.count()).select_from(received_q.subquery())) or 0
+    given_total = session.scalar(select(func.count()).select_from(given_q.subquery())) or 0
+    counts: Counter[str] = Counter(
+        dict(
+            session.execute(
+                select(KudosValue.value, func.count())
+                .join(KudosRecipient, KudosRecipient.kudos_id == KudosValue.kudos_id)
+                .where(KudosRecipient.person_id == person.id)
+                .group_by(KudosValue.value)
+            ).all()
+        )
+    )
+    per_value = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return KudosSummary(person, received, given, int(received_total), int(given_total), per_value)

@@ -1,0 +1,233 @@
+"""The outbox: every message Candor sends outside an immediate reply is a row here first.
+
+Rows are written in the same transaction as the record that caused them (a kudos, a due prompt), so a
+message exists if and only if its cause was committed. The sender (`bot.sender`) claims due rows with a
+lease, calls Slack, and records the outcome. This module holds the state machine; it never calls Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.tables import OutboxMessage, Person
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+
+
+def dedupe_key(kind: str, team_id: str, recipient: str, period: str) -> str:
+    """The unique key of one message: what, where, to whom, for which period (or cause)."""
+    return f"{kind}:{team_id}:{recipient}:{period}"[:255]
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    kind: str,
+    key: str,
+    recipient: Person | None = None,
+    channel_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> OutboxMessage:
+    """Add a message unless one with this dedupe key exists; either way return the row."""
+    if recipient is None and channel_id is None:
+        raise ValueError("an outbox message needs a recipient or a channel")
+    existing = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one_or_none()
+    if existing is not None:
+        return existing
+    row = OutboxMessage(
+        team_id=team_id,
+        kind=kind,
+        dedupe_key=key,
+        recipient_id=recipient.id if recipient is not None else None,
+        channel_id=channel_id,
+        payload=payload or {},
+        not_before=not_before or utcnow(),
+        expires_at=expires_at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        # Another transaction enqueued the same key first: theirs stands.
+        return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
+    return row
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    reconcile: bool  # the previous lease expired mid-send: look in Slack before sending again
+    lease_started: datetime
+
+
+def claim(session: Session, owner: str, *, now: datetime | None = None, limit: int = 20) -> list[Claimed]:
+    """Lease up to `limit` due rows to `owner`. Safe with several senders on PostgreSQL.
+
+    Due rows are `pending` ones whose `not_before` has passed and `sending` ones whose lease expired
+    (their sender died). PostgreSQL: `FOR UPDATE SKIP LOCKED`. SQLite (one process): a conditional update.
+    """
+    now = now or utcnow()
+    due = (
+        (OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now)
+    ) | ((OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now))
+    candidates = select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.uncertain).where(due).order_by(
+        OutboxMessage.not_before, OutboxMessage.id
+    ).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(candidates.with_for_update(skip_locked=True)).all()
+    else:
+        rows = session.execute(candidates).all()
+    claimed: list[Claimed] = []
+    for row_id, state, uncertain in rows:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.state == state, due)
+            .values(
+                state="sending",
+                lease_until=now + LEASE,
+                lease_owner=owner,
+                attempts=OutboxMessage.attempts + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(Claimed(id=row_id, reconcile=state == "sending" or uncertain, lease_started=now))
+    session.flush()
+    return claimed
+
+
+def _owned(session: Session, row_id: int, owner: str) -> OutboxMessage | None:
+    row = session.get(OutboxMessage, row_id, with_for_update=session.get_bind().dialect.name == "postgresql")
+    if row is None or row.state != "sending" or row.lease_owner != owner:
+        return None  # the lease was lost to another sender; it owns the outcome now
+    return row
+
+
+def mark_sent(session: Session, row_id: int, owner: str, *, ts: str | None, channel_id: str | None) -> bool:
+    row = _owned(session, row_id, owner)
+    if row is None:
+        return False
+    row.state, row.sent_ts, row.sent_at, row.lease_until, row.last_error = "sent", ts, utcnow(), None, None
+    row.uncertain = False
+    if channel_id:
+        row.channel_id = channel_id
+    session.flush()
+    return True
+
+
+def mark_dead(session: Session, row_id: int, owner: str, error: str) -> bool:
+    row = _owned(session, row_id, owner)
+    if row is None:
+        return False
+    row.state, row.last_error, row.lease_until = "dead", error[:2000], None
+    session.flush()
+    return True
+
+
+def mark_skipped(session: Session, row_id: int, owner: str, reason: str) -> bool:
+    row = _owned(session, row_id, owner)
+    if row is None:
+        return False
+    row.state, row.last_error, row.lease_until = "skipped", reason, None
+    session.flush()
+    return True
+
+
+def release(
+    session: Session,
+    row_id: int,
+    owner: str,
+    *,
+    at: datetime,
+    error: str | None = None,
+    count_attempt: bool,
+    uncertain: bool = False,
+) -> bool:
+    """Give the row back for a later try (rate limit, 5xx, busy channel). Too many failures: dead."""
+    row = _owned(session, row_id, owner)
+    if row is None:
+        return False
+    if not count_attempt:
+        row.attempts = max(0, row.attempts - 1)
+    elif row.attempts >= MAX_ATTEMPTS:
+        row.state, row.last_error, row.lease_until = "dead", f"gave up after {row.attempts} tries: {error}", None
+        session.flush()
+        return True
+    row.state, row.not_before, row.lease_until, row.lease_owner = "pending", at, None, None
+    row.uncertain = row.uncertain or uncertain
+    if error:
+        row.last_error = error[:2000]
+    session.flush()
+    return True
+
+
+def set_channel(session: Session, row_id: int, owner: str, channel_id: str) -> None:
+    row = _owned(session, row_id, owner)
+    if row is not None:
+        row.channel_id = channel_id
+        session.flush()
+
+
+def retry(session: Session, *, row_id: int | None = None, dead: bool = False) -> int:
+    """Operator: put a dead (or skipped) row, or every dead row, back to pending. Returns how many."""
+    stmt = update(OutboxMessage).values(
+        state="pending", attempts=0, not_before=utcnow(), lease_until=None, lease_owner=None
+    )
+    if row_id is not None:
+        stmt = stmt.where(OutboxMessage.id == row_id, OutboxMessage.state.in_(["dead", "skipped"]))
+    elif dead:
+        stmt = stmt.where(OutboxMessage.state == "dead")
+    else:
+        raise ValueError("name a row id or --dead")
+    result = session.execute(stmt.execution_options(synchronize_session=False))
+    session.flush()
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    counts: dict[tuple[str, str], int]  # (state, kind) -> rows
+    oldest_pending: datetime | None
+
+
+def status(session: Session) -> OutboxStatus:
+    counts = {
+        (state, kind): n
+        for state, kind, n in session.execute(
+            select(OutboxMessage.state, OutboxMessage.kind, func.count()).group_by(
+                OutboxMessage.state, OutboxMessage.kind
+            )
+        ).all()
+    }
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == "pending")
+    )
+    return OutboxStatus(counts=counts, oldest_pending=oldest)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2 ** max(0, attempts - 1), 3600))
+
+
+def request_home_refresh(session: Session, person: Person, *, cause: str) -> OutboxMessage:
+    """Re-publish this person's App Home (one refresh per cause)."""
+    return enqueue(
+        session,
+        team_id=person.team_id,
+        kind="home.publish",
+        key=dedupe_key("home.publish", person.team_id, person.slack_user_id, cause),
+        recipient=person,
+    )

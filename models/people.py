@@ -1,0 +1,95 @@
+"""People: mirror Slack's directory into `people`, and look people up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.ports import Directory, SlackUser
+from models.tables import Person, Workspace
+
+
+def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspace:
+    ws = session.get(Workspace, team_id)
+    if ws is None:
+        ws = Workspace(team_id=team_id, name=name)
+        session.add(ws)
+        session.flush()
+    elif name and ws.name != name:
+        ws.name = name
+    return ws
+
+
+def person_by_slack_id(session: Session, team_id: str, user_id: str) -> Person | None:
+    return session.scalars(
+        select(Person).where(Person.team_id == team_id, Person.slack_user_id == user_id)
+    ).one_or_none()
+
+
+def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None) -> Person:
+    """Create or update one person from Slack's view of them.
+
+    A reactivated member comes back as the same row (unique on team + Slack id). Erased people stay
+    erased: their personal fields are not filled in again from Slack.
+    """
+    ensure_workspace(session, team_id)
+    person = person_by_slack_id(session, team_id, user.id)
+    if person is None:
+        person = Person(team_id=team_id, slack_user_id=user.id)
+        session.add(person)
+    if person.erased_at is None:
+        person.name = user.name
+        person.real_name = user.real_name
+        person.display_name = user.display_name
+        person.email = user.email.lower() if user.email else None
+        person.tz = user.tz
+        if user.locale:
+            person.locale = user.locale
+    person.is_bot = user.is_bot
+    person.is_deleted = user.deleted
+    person.synced_at = now or utcnow()
+    session.flush()
+    return person
+
+
+def ensure_people(
+    session: Session, team_id: str, user_ids: Sequence[str], directory: Directory
+) -> dict[str, Person | None]:
+    """People for these Slack ids, asking Slack only about ids we have never seen.
+
+    Returns None for an id Slack does not know.
+    """
+    found: dict[str, Person | None] = {}
+    known = {
+        p.slack_user_id: p
+        for p in session.scalars(
+            select(Person).where(Person.team_id == team_id, Person.slack_user_id.in_(list(user_ids)))
+        )
+    }
+    for uid in user_ids:
+        person = known.get(uid)
+        if person is None:
+            slack_user = directory.user(uid)
+            person = upsert_person(session, team_id, slack_user) if slack_user is not None else None
+        found[uid] = person
+    return found
+
+
+def sync_directory(session: Session, team_id: str, directory: Directory) -> tuple[int, int]:
+    """Mirror every member. Returns (seen, newly created)."""
+    before = set(session.scalars(select(Person.slack_user_id).where(Person.team_id == team_id)))
+    seen = 0
+    now = utcnow()
+    for user in directory.users():
+        upsert_person(session, team_id, user, now=now)
+        seen += 1
+    after = set(session.scalars(select(Person.slack_user_id).where(Person.team_id == team_id)))
+    return seen, len(after - before)
+
+
+def labels(people: Iterable[Person]) -> list[str]:
+    return [p.label for p in people]

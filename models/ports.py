@@ -1,0 +1,54 @@
+"""The small port through which domain code learns about Slack, without importing Slack.
+
+`SlackUser` is the part of Slack's user object Candor keeps; `Directory` is what the domain may ask.
+The Slack-backed implementation lives in `bot.slack`; tests use the fake Slack Web API server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+
+class SlackUser(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    team_id: str | None = None
+    name: str = ""
+    real_name: str = ""
+    display_name: str = ""
+    email: str | None = None
+    tz: str | None = None
+    locale: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+
+    @classmethod
+    def from_slack(cls, user: dict[str, Any]) -> SlackUser:
+        profile = user.get("profile") or {}
+        is_bot = bool(user.get("is_bot")) or user.get("id") == "USLACKBOT" or bool(user.get("is_workflow_bot"))
+        return cls(
+            id=user["id"],
+            team_id=user.get("team_id"),
+            name=user.get("name") or "",
+            real_name=user.get("real_name") or profile.get("real_name") or "",
+            display_name=profile.get("display_name") or "",
+            email=profile.get("email") or None,
+            tz=user.get("tz") or None,
+            locale=user.get("locale") or None,
+            is_bot=is_bot,
+            deleted=bool(user.get("deleted")),
+        )
+
+
+class Directory(Protocol):
+    """Who is who in the workspace, as Slack knows it."""
+
+    def user(self, user_id: str) -> SlackUser | None:
+        """The user, or None when Slack does not know the id."""
+
+    def users(self) -> Iterator[SlackUser]:
+        """Every member of the workspace (paginated underneath)."""

@@ -1,0 +1,184 @@
+"""The tables. Each class's docstring says what one row is and how it changes over its life."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, JSONType, SlackId, TeamId, Timestamped, utcnow
+
+
+class Workspace(Timestamped, Base):
+    """A Slack workspace (team) this deployment serves. Created on first contact."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(TeamId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Person(Timestamped, Base):
+    """A member of a workspace, mirrored from Slack's directory.
+
+    Rows are never deleted while history points at them: a deactivated member keeps `is_deleted=True`
+    (no prompts, cannot be picked as a recipient) and becomes the same row again when reactivated.
+    Erasure anonymises the row in place (`erased_at`), keeping aggregates consistent.
+    """
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TeamId, ForeignKey("workspaces.team_id"))
+    slack_user_id: Mapped[str] = mapped_column(SlackId)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    real_name: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    tz: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    dm_channel_id: Mapped[str | None] = mapped_column(SlackId)
+    synced_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # Org chart (filled by `candor org import` or HR admins).
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    department: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    is_hr_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_until: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+    manager: Mapped[Person | None] = relationship(remote_side=[id], foreign_keys=[manager_id])
+
+    @property
+    def label(self) -> str:
+        """The name people know this person by (display name, else real name, else handle)."""
+        return self.display_name or self.real_name or self.name or self.slack_user_id
+
+    @property
+    def active(self) -> bool:
+        return not (self.is_deleted or self.is_bot or self.erased_at is not None)
+
+
+class Kudos(Timestamped, Base):
+    """One recognition: a giver, a message, one or more recipients and company values.
+
+    Written once, in one transaction with its recipients, values and outbox messages. `source_key`
+    (the modal's view id or the command's trigger id) is unique, so a double submit saves one kudos.
+    """
+
+    __tablename__ = "kudos"
+    __table_args__ = (UniqueConstraint("team_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TeamId, ForeignKey("workspaces.team_id"))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    origin_channel_id: Mapped[str | None] = mapped_column(SlackId)
+    permalink: Mapped[str | None] = mapped_column(String(500))
+    source_key: Mapped[str] = mapped_column(String(255))
+
+    giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
+    recipients: Mapped[list[KudosRecipient]] = relationship(
+        back_populates="kudos", cascade="all, delete-orphan", order_by="KudosRecipient.position"
+    )
+    values: Mapped[list[KudosValue]] = relationship(
+        back_populates="kudos", cascade="all, delete-orphan", order_by="KudosValue.value"
+    )
+
+
+class KudosRecipient(Base):
+    __tablename__ = "kudos_recipients"
+
+    kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    kudos: Mapped[Kudos] = relationship(back_populates="recipients")
+    person: Mapped[Person] = relationship()
+
+
+class KudosValue(Base):
+    __tablename__ = "kudos_values"
+
+    kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+    kudos: Mapped[Kudos] = relationship(back_populates="values")
+
+
+class OutboxMessage(Timestamped, Base):
+    """One outbound Slack call (a message or a Home tab publish), delivered exactly once.
+
+    Life: `pending` → `sending` (claimed with a lease) → `sent` (Slack's ts kept) or `dead` (a
+    permanent Slack error, kept with the reason). A row whose lease expired is reconciled against
+    Slack (our id travels in the message metadata) before it is sent again. `skipped` marks a prompt
+    that was not useful any more (downtime past the grace window, paused person).
+    `dedupe_key` is unique: enqueueing the same (kind, workspace, recipient, period) twice is a no-op.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'dead', 'skipped')", name="state"),
+        Index("ix_outbox_due", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TeamId, ForeignKey("workspaces.team_id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    channel_id: Mapped[str | None] = mapped_column(SlackId)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    # The last try may have reached Slack (timeout, lost answer): look for it before sending again.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InboundEvent(Base):
+    """An Events API delivery we have seen, keyed by Slack's `event_id`.
+
+    Stored (with its payload) before Slack gets our ack, so a crash after the ack loses nothing: the
+    replay job handles rows still `received` or `failed` later. `done` is written in the same
+    transaction as the handler's effects, so a retry (`X-Slack-Retry-Num`) of a done event is ignored
+    and a retry of one whose first delivery failed runs again.
+    """
+
+    __tablename__ = "inbound_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(TeamId)
+    event_type: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="received")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

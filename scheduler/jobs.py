@@ -1,0 +1,72 @@
+"""Named jobs, each with its trigger declared beside it.
+
+Every job opens its own unit of work, is idempotent, and logs what it did. Jobs marked `leader_only`
+run in the one process that holds the scheduler lock (see `scheduler.leader`); the outbox sender runs
+in every process. No pickled job store: the job table is this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    trigger: Callable[[], BaseTrigger]
+    func: Callable[[Runtime], str]
+    leader_only: bool = True
+
+
+JOBS: dict[str, Job] = {}
+
+
+def job(name: str, trigger: Callable[[], BaseTrigger], *, description: str, leader_only: bool = True
+        ) -> Callable[[Callable[[Runtime], str]], Callable[[Runtime], str]]:
+    def wrap(fn: Callable[[Runtime], str]) -> Callable[[Runtime], str]:
+        if name in JOBS:
+            raise RuntimeError(f"job {name!r} declared twice")
+        JOBS[name] = Job(name=name, description=description, trigger=trigger, func=fn, leader_only=leader_only)
+        return fn
+
+    return wrap
+
+
+@job("outbox_send", lambda: IntervalTrigger(seconds=30), leader_only=False,
+     description="Deliver due outbox messages (a sender thread also runs continuously; this is the safety net)")
+def outbox_send(rt: Runtime) -> str:
+    done = rt.sender.drain(max_seconds=20)
+    return f"sent {done.sent}, dead {done.dead}, retried {done.retried}, skipped {done.skipped}"
+
+
+@job("people_sync", lambda: CronTrigger(hour=2, minute=30, timezone="UTC"),
+     description="Mirror every workspace member from Slack (users.list) into people")
+def people_sync(rt: Runtime) -> str:
+    from models.people import sync_directory
+
+    team_id = rt.team_id()
+    with rt.services.unit_of_work() as session:
+        seen, created = sync_directory(session, team_id, rt.services.directory)
+    return f"{seen} members seen, {created} new"
+
+
+@job("replay_events", lambda: IntervalTrigger(minutes=1),
+     description="Handle events stored but never finished (process died after the ack, or handler failed)")
+def replay_events(rt: Runtime) -> str:
+    from handlers.events import replay
+
+    return f"{replay(rt.services, older_than=timedelta(minutes=2))} events replayed"

@@ -1,0 +1,210 @@
+"""Test harness: real SQLite and PostgreSQL, a fake Slack Web API over HTTP, the real app over HTTP.
+
+PostgreSQL: `CANDOR_TEST_POSTGRES_URL` (default: postgres@127.0.0.1:5432/test, trust auth). Every test
+that uses the `db_url` fixture runs on both databases. If PostgreSQL is unreachable the PostgreSQL tests
+FAIL (never skip) unless `CANDOR_TEST_POSTGRES=off` is set outside CI.
+Each xdist worker gets its own schema; tables are emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.delivery import Outcome
+from bot.runtime import Runtime
+from bot.settings import OrgConfig, Settings
+from models.base import Base
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SlackRequests
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TEAM = "T0CANDOR"
+SECRET = "test-signing-secret-0123456789"
+KUDOS_CHANNEL = "C0KUDOS"
+GENERAL = "C0GENERAL"
+
+# The people every app test can use.
+ANA, LI, BOB, CARA, BOT, GONE = "U0ANA", "U0LI", "U0BOB", "U0CARA", "U0BOTUSER", "U0GONE"
+
+
+def _pg_enabled() -> bool:
+    off = os.environ.get("CANDOR_TEST_POSTGRES", "").lower() in ("off", "0", "no", "false")
+    if off and os.environ.get("CI"):
+        raise RuntimeError("CANDOR_TEST_POSTGRES=off is not allowed in CI: PostgreSQL tests must run")
+    return not off
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _pg_enabled():
+        return
+    skip = pytest.mark.skip(reason="CANDOR_TEST_POSTGRES=off")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def worker(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url(worker: str) -> Iterator[str]:
+    """A PostgreSQL schema of our own, migrated once per test session."""
+    base = os.environ.get("CANDOR_TEST_POSTGRES_URL", DEFAULT_PG)
+    schema = f"candor_test_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # pragma: no cover - environment problem, reported loudly
+        pytest.fail(
+            f"PostgreSQL is not reachable at {make_url(base).render_as_string(hide_password=True)} ({exc!r}). "
+            "Start it, set CANDOR_TEST_POSTGRES_URL, or (outside CI only) CANDOR_TEST_POSTGRES=off."
+        )
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "candor.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+    else:
+        url: str = request.getfixturevalue("pg_schema_url")
+        try:
+            yield url
+        finally:
+            _truncate_pg(url)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    with db.unit_of_work() as s:
+        yield s
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(team_id=TEAM, team_name="Candor Test", bot_user_id="U0CANDORBOT") as server:
+        server.add_user(ANA, name="ana", real_name="Ana Silva", email="ana@example.com", tz="Europe/Lisbon")
+        server.add_user(LI, name="li", real_name="Li Wei", email="li@example.com", tz="Asia/Shanghai", locale="de-DE")
+        server.add_user(BOB, name="bob", real_name="Bob Stone", email="bob@example.com", tz="America/New_York")
+        server.add_user(CARA, name="cara", real_name="Cara Diaz", email="cara@example.com", tz="America/Los_Angeles")
+        server.add_user(BOT, name="buildbot", real_name="Build Bot", is_bot=True)
+        server.add_user(GONE, name="gone", real_name="Gone Person", email="gone@example.com", deleted=True)
+        server.add_channel(KUDOS_CHANNEL, "kudos")
+        server.add_channel(GENERAL, "general")
+        yield server
+        assert server.protocol_errors == [], f"the app misused Slack's API: {server.protocol_errors}"
+
+
+def make_org(**kudos: Any) -> OrgConfig:
+    return OrgConfig.model_validate(
+        {
+            "kudos": {"announce": "channel", "channel": KUDOS_CHANNEL, **kudos},
+            "hr": {"admins": ["U0HR"], "digest_channel": "C0HR"},
+        }
+    )
+
+
+@dataclass
+class Candor:
+    """The real app, serving HTTP on a free port, wired to the fake Slack and a real database."""
+
+    rt: Runtime
+    fake: FakeSlack
+    slack: SlackRequests
+    base_url: str
+
+    def drain(self) -> Outcome:
+        return self.rt.sender.drain(max_seconds=20)
+
+    def session(self) -> Session:
+        return self.rt.db.sessions()
+
+
+def start_candor(db_url: str, fake: FakeSlack, org: OrgConfig | None = None, **settings: Any) -> tuple[Candor, Any]:
+    from bot.wsgi import serve
+
+    config = Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SECRET,
+        database_url=db_url,
+        slack_api_url=fake.url,
+        auto_migrate=False,
+        scheduler=False,
+        **settings,
+    )
+    rt = Runtime(config, org or make_org(), socket_mode=False)
+    rt.prepare_database()
+    server = serve(rt, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    return Candor(rt=rt, fake=fake, slack=SlackRequests(base, SECRET, TEAM), base_url=base), server
+
+
+@pytest.fixture
+def org() -> OrgConfig:
+    return make_org()
+
+
+@pytest.fixture
+def candor(db_url: str, fake: FakeSlack, org: OrgConfig) -> Iterator[Candor]:
+    app, server = start_candor(db_url, fake, org)
+    yield app
+    server.shutdown()
+    server.server_close()
+    app.slack.close()
+    app.rt.stop()
