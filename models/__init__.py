@@ -2,6 +2,7 @@
 
 from models.base import Base, utcnow
 from models.tables import (
+    AuditEntry,
     InboundEvent,
     Kudos,
     KudosRecipient,
@@ -12,6 +13,7 @@ from models.tables import (
 )
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "InboundEvent",
     "Kudos",

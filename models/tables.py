@@ -182,3 +182,22 @@ class InboundEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One admin action (role change, manager change, import, export, erasure): who, what, when.
+
+    Append-only: the migration installs triggers that refuse UPDATE and DELETE on both databases.
+    `subject` keeps the Slack id of the person acted on, so the log still says what happened after an
+    erasure (the log is the one place allowed to name an erased person).
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(TeamId, index=True)
+    actor: Mapped[str] = mapped_column(String(200))  # "slack:U123" or "cli:<os user>"
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
