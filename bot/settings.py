@@ -247,10 +247,16 @@ def _validation_lines(exc: ValidationError, *, env: bool = False) -> list[str]:
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if p != "__root__")
+        secret = False
         if env and loc:
-            loc = _ENV_NAMES.get(loc, f"CANDOR_{loc.upper()}")
+            if loc.upper() in _ENV_NAMES.values():
+                loc = loc.upper()
+            else:
+                loc = _ENV_NAMES.get(loc, f"CANDOR_{loc.upper()}")
+            secret = loc in TOKEN_HELP
         msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{loc or '(top level)'}: {msg}" + _input_hint(err))
+        hint = "" if secret or repr(err.get("input")) in msg else _input_hint(err)
+        lines.append(f"{loc or '(top level)'}: {msg}{hint}")
     return lines
 
 
@@ -371,6 +377,15 @@ class Settings(BaseSettings):
             "SLACK_APP_TOKEN": self.slack_app_token,
             "SLACK_SIGNING_SECRET": self.slack_signing_secret,
         }
+        if self.slack_app_token is None and self.slack_signing_secret is None:
+            problems = [f"SLACK_BOT_TOKEN is not set: it is {TOKEN_HELP['SLACK_BOT_TOKEN']}"] if (
+                self.slack_bot_token is None) else []
+            problems.append(
+                "neither SLACK_APP_TOKEN (Socket Mode, the default) nor SLACK_SIGNING_SECRET (HTTP mode) is set: "
+                f"SLACK_APP_TOKEN is {TOKEN_HELP['SLACK_APP_TOKEN']}; SLACK_SIGNING_SECRET is "
+                f"{TOKEN_HELP['SLACK_SIGNING_SECRET']}"
+            )
+            raise ConfigError(problems)
         missing = [name for name in needed if present[name] is None]
         if missing:
             raise ConfigError([f"{name} is not set: it is {TOKEN_HELP[name]}" for name in missing])

@@ -17,6 +17,23 @@ from models.ports import SlackUser
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
+
+# Every Web API method Candor calls, with the bot scopes it needs. manifest.yml must request exactly
+# these (plus `commands`, and `chat:write.public` for posting kudos in channels the bot is not in);
+# tests/test_manifest.py checks both directions against the code.
+SCOPES_BY_METHOD: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "chat.postMessage": ("chat:write",),
+    "chat.getPermalink": (),
+    "conversations.open": ("im:write",),
+    "conversations.history": ("im:history", "channels:history", "groups:history"),
+    "users.info": ("users:read", "users:read.email"),
+    "users.list": ("users:read", "users:read.email"),
+    "views.open": (),
+    "views.publish": (),
+    "views.update": (),
+}
+FEATURE_SCOPES = ("commands", "chat:write.public")
 TOKEN_PATTERN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
 
 

@@ -24,6 +24,10 @@ def register_all(app: App, services: Services) -> None:
     home.register(app, services)
 
 
-def load_renderers() -> None:
-    """Import every feature module so its outbox renderers are registered (for a sender-only process)."""
-    from handlers import home, kudos  # noqa: F401
+def load_all() -> None:
+    """Import every feature module so its registries (outbox renderers, event handlers, Home sections)
+    are filled, also in a process that runs no Bolt app (a sender, the CLI)."""
+    from handlers import events, home, kudos, people  # noqa: F401
+
+
+load_renderers = load_all

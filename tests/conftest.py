@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_schema_url(worker: str) -> Iterator[str]:
     """A PostgreSQL schema of our own, migrated once per test session."""
     base = os.environ.get("CANDOR_TEST_POSTGRES_URL", DEFAULT_PG)
-    schema = f"candor_test_{worker}"
+    schema = f"candor_test_{worker}_{os.getpid()}"  # unique per run: parallel runs never collide
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -168,6 +169,17 @@ class Candor:
 
     def drain(self) -> Outcome:
         return self.rt.sender.drain(max_seconds=20)
+
+    def drain_until(self, predicate: Any, timeout: float = 10.0) -> None:
+        """Deliver the outbox until `predicate()` holds (event listeners run after Bolt's ack, on a thread)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.drain()
+            if predicate():
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not reached: outbox and events still busy")
+            time.sleep(0.05)
 
     def session(self) -> Session:
         return self.rt.db.sessions()
