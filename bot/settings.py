@@ -249,10 +249,8 @@ def _validation_lines(exc: ValidationError, *, env: bool = False) -> list[str]:
         loc = ".".join(str(p) for p in err["loc"] if p != "__root__")
         secret = False
         if env and loc:
-            if loc.upper() in _ENV_NAMES.values():
-                loc = loc.upper()
-            else:
-                loc = _ENV_NAMES.get(loc, f"CANDOR_{loc.upper()}")
+            known = loc.upper() in _ENV_NAMES.values()
+            loc = loc.upper() if known else _ENV_NAMES.get(loc, f"CANDOR_{loc.upper()}")
             secret = loc in TOKEN_HELP
         msg = err["msg"].removeprefix("Value error, ")
         hint = "" if secret or repr(err.get("input")) in msg else _input_hint(err)

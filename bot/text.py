@@ -14,7 +14,7 @@ CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 SPECIAL_MENTION = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 SUBTEAM_MENTION = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-HASHTAG = re.compile(r"(?<![\w&#/])#([A-Za-z0-9][\w-]{0,49})\b")
+HASHTAG = re.compile(r"(?<![\w&#/])#([A-Za-z][\w-]{0,49})\b")
 
 
 def escape(text: str) -> str:

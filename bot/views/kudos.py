@@ -9,11 +9,11 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     InputBlock,
-    StaticMultiSelectElement,
-    UserMultiSelectElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
+    StaticMultiSelectElement,
+    UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 

@@ -1,0 +1,111 @@
+"""The `candor` command line, run as an operator would (subprocess), against the fake Slack."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ANA, BOB, KUDOS_CHANNEL, SECRET, TEAM
+from tests.slack_requests import SlackRequests
+
+CANDOR = str(Path(sys.executable).with_name("candor"))
+
+
+def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([CANDOR, *args], capture_output=True, text=True, env=env, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"candor {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CANDOR_", "DATABASE_URL"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/candor.db", **extra)
+    return env
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["run"], ["db"], ["db", "upgrade"], ["db", "check"], ["config"], ["config", "check"], ["jobs"],
+     ["jobs", "list"], ["jobs", "run"], ["outbox"], ["outbox", "status"], ["outbox", "retry"]],
+)
+def test_help_everywhere(args):
+    out = run(*args, "--help").stdout
+    assert "usage: candor" in out
+
+
+def test_db_upgrade_then_check(tmp_path):
+    env = base_env(tmp_path)
+    check_before = run("db", "check", env=env, check=False)
+    assert check_before.returncode == 2 and "run `candor db upgrade`" in check_before.stderr
+    assert "(head)" in run("db", "upgrade", env=env).stdout
+    assert "models and migrations agree" in run("db", "check", env=env).stdout
+
+
+def test_config_check_masks_secrets(tmp_path):
+    env = base_env(tmp_path, SLACK_BOT_TOKEN="xoxb-very-secret-token", SLACK_APP_TOKEN="xapp-also-secret",
+                   CANDOR_CONFIG=str(Path(__file__).resolve().parents[1] / "candor.example.yml"))
+    out = run("config", "check", env=env).stdout
+    assert "very-secret" not in out and "also-secret" not in out
+    assert "Mode: Socket Mode" in out and "customer-focus" in out and "configuration OK" in out
+
+
+def test_config_check_reports_bad_yaml_with_field(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("kudos:\n  max_recipients: lots\n  channel: C1234\n")
+    proc = run("config", "check", "--config", str(bad), env=base_env(tmp_path), check=False)
+    assert proc.returncode == 2
+    assert "kudos.max_recipients: Input should be a valid integer" in proc.stderr
+
+
+def test_run_without_tokens_says_what_is_missing(tmp_path):
+    proc = run("run", env=base_env(tmp_path), check=False)
+    assert proc.returncode == 2 and "SLACK_BOT_TOKEN is not set" in proc.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_candor_run_http_mode_end_to_end(tmp_path, fake):
+    """`candor run` migrates the SQLite file, serves /slack/events and /healthz, and its sender delivers."""
+    port = _free_port()
+    config = tmp_path / "candor.yml"
+    config.write_text(f"kudos:\n  announce: channel\n  channel: {KUDOS_CHANNEL}\n")
+    env = base_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET,
+                   SLACK_API_URL=fake.url, CANDOR_CONFIG=str(config), CANDOR_HOST="127.0.0.1")
+    proc = subprocess.Popen([CANDOR, "run", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "candor run never became healthy"
+            time.sleep(0.2)
+        slack = SlackRequests(base, SECRET, TEAM)
+        resp = slack.command("/kudos", f"<@{ANA}> for the calm launch and the clear runbook", user=BOB)
+        assert "Kudos sent" in resp.text
+        fake.wait_for("chat.postMessage", count=2, timeout=10)  # the sender thread delivers on its own
+        assert len(fake.messages(KUDOS_CHANNEL)) == 1 and len(fake.dms_to(ANA)) == 1
+        slack.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, out
+    assert "xoxb-test-token" not in out
