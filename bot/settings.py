@@ -168,6 +168,83 @@ class ScheduleConfig(_Strict):
         return frozenset(WEEKDAYS.index(d) for d in self.working_days)
 
 
+QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+class CheckinQuestion(_Strict):
+    """One check-in question. `blocker: true` marks answers to it as blockers in the manager's summary."""
+
+    id: str
+    text: str = Field(min_length=1, max_length=150)
+    type: Literal["long_text", "scale", "choice"] = "long_text"
+    required: bool = True
+    choices: list[str] = Field(default_factory=list)
+    blocker: bool = False
+    max_length: int = Field(default=1500, ge=10, le=3000)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not QUESTION_ID.match(v):
+            raise ValueError("must be a short lowercase identifier such as 'wins' or 'next_steps'")
+        return v
+
+    @model_validator(mode="after")
+    def _choices(self) -> CheckinQuestion:
+        if self.type == "choice" and not 2 <= len(self.choices) <= 10:
+            raise ValueError("a choice question needs 2 to 10 choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError("choices are only for type 'choice'")
+        if any(len(c) > 75 for c in self.choices):
+            raise ValueError("each choice must be at most 75 characters")
+        return self
+
+
+def _default_questions() -> list[CheckinQuestion]:
+    return [
+        CheckinQuestion(id="wins", text="What went well this week?"),
+        CheckinQuestion(id="blockers", text="Anything blocking you or slowing you down?", required=False,
+                        blocker=True),
+        CheckinQuestion(id="next_steps", text="What are you focusing on next week?"),
+        CheckinQuestion(id="week", text="How was your week?", type="scale"),
+    ]
+
+
+class CheckinConfig(_Strict):
+    """The weekly check-in: when it is asked (each person's local time) and what it asks."""
+
+    enabled: bool = True
+    cadence: Literal["weekly", "biweekly"] = "weekly"
+    weekday: Weekday = "fri"
+    at: time = Field(default=time(15, 0), description="Local time of the prompt")
+    reminder_weekday: Weekday = Field(default="mon", description="Reminder day, in the week after the prompt")
+    reminder_time: time = time(10, 0)
+    missed_weeks_alert: int = Field(default=2, ge=1, le=12, description="Missed check-ins in a row before an alert")
+    questions: list[CheckinQuestion] = Field(default_factory=_default_questions)
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, v: list[CheckinQuestion]) -> list[CheckinQuestion]:
+        if not 1 <= len(v) <= 20:
+            raise ValueError("between 1 and 20 questions")
+        ids = [q.id for q in v]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"question ids must be unique: {', '.join(dupes)}")
+        return v
+
+
+class OneOnOneConfig(_Strict):
+    """Defaults for manager–report 1:1s; each pair can change its own cadence, day and time."""
+
+    enabled: bool = True
+    default_cadence: Literal["weekly", "biweekly"] = "biweekly"
+    default_weekday: Weekday = "tue"
+    default_time: time = time(10, 0)
+    agenda_time: time = Field(default=time(9, 0), description="Local time of the agenda DM, the working day before")
+    no_meeting_alert_weeks: int = Field(default=4, ge=1, le=26)
+
+
 class RolloutConfig(_Strict):
     """Pilot rollout: limit scheduled prompts to some people or departments. Empty = everyone."""
 
@@ -202,6 +279,8 @@ class OrgConfig(_Strict):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     rollout: RolloutConfig = Field(default_factory=RolloutConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    checkins: CheckinConfig = Field(default_factory=CheckinConfig)
+    one_on_ones: OneOnOneConfig = Field(default_factory=OneOnOneConfig)
 
     @field_validator("values")
     @classmethod
@@ -317,6 +396,15 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode listen port")
     host: str = Field(default="0.0.0.0", description="HTTP mode listen address")  # noqa: S104
     scheduler: bool = Field(default=True, description="Run the scheduler and outbox sender in this process")
+    rate_per_minute: int = Field(
+        default=300, ge=1, le=100_000,
+        description="Messages per minute this process may send to one workspace (Slack allows several hundred; "
+        "divide by the number of replicas)",
+    )
+    outbox_lease_seconds: int = Field(
+        default=60, ge=1, le=3600,
+        description="How long a sender owns a claimed message before another may take it over",
+    )
     default_locale: str = "en"
     workspace_timezone: str | None = Field(
         default=None, description="Fallback time zone for people without one (else schedule.default_timezone)"

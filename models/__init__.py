@@ -2,25 +2,41 @@
 
 from models.base import Base, utcnow
 from models.tables import (
+    ActionItem,
+    Alert,
     AuditEntry,
+    Checkin,
+    CheckinReply,
     InboundEvent,
     Kudos,
     KudosRecipient,
     KudosValue,
+    OneOnOneMeeting,
+    OneOnOnePair,
     OutboxMessage,
     Person,
+    SlackPause,
+    TalkingPoint,
     Workspace,
 )
 
 __all__ = [
+    "ActionItem",
+    "Alert",
     "AuditEntry",
     "Base",
+    "Checkin",
+    "CheckinReply",
     "InboundEvent",
     "Kudos",
     "KudosRecipient",
     "KudosValue",
+    "OneOnOneMeeting",
+    "OneOnOnePair",
     "OutboxMessage",
     "Person",
+    "SlackPause",
+    "TalkingPoint",
     "Workspace",
     "utcnow",
 ]
