@@ -1,14 +1,304 @@
-"""(being written)"""
+"""Weekly check-ins: prompt and reminder (scheduled), the modal, the manager's summary and its buttons."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import Block
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.app import team_of, user_of
+from bot.delivery import RenderContext, Rendered, Skip, renderer
+from bot.i18n import Translator
+from bot.settings import OrgConfig
+from bot.views import checkins as views
+from bot.views.checkins import CheckinIds
+from handlers.home import home_section
+from models import checkins
+from models.people import ensure_people
+from models.tables import Checkin, CheckinReply, OutboxMessage, Person
+from scheduler.prompts import Occurrence, PromptContext, pattern_for, prompt_kind, promptable
+from scheduler.timing import WorkPattern
 
 if TYPE_CHECKING:
-    from slack_bolt import App
+    from slack_bolt import Ack, App
 
     from bot.app import Services
 
+PERIOD = re.compile(r"^\d{4}-W\d{2}$")
+
+
+# -- scheduled prompts -------------------------------------------------------------------------------
+
+
+@prompt_kind("checkin.prompt", description="Weekly check-in DM, at the configured local day and time")
+def checkin_prompts(ctx: PromptContext, person: Person, pattern: WorkPattern, start: datetime, end: datetime
+                    ) -> Iterable[Occurrence]:
+    if not ctx.org.checkins.enabled:
+        return []
+    return [Occurrence(p, due) for p, due in checkins.prompts_between(ctx.org.checkins, pattern, start, end)]
+
+
+@prompt_kind("checkin.reminder", description="One reminder when a check-in is still unanswered")
+def checkin_reminders(ctx: PromptContext, person: Person, pattern: WorkPattern, start: datetime, end: datetime
+                      ) -> Iterable[Occurrence]:
+    cfg = ctx.org.checkins
+    if not cfg.enabled:
+        return []
+    out = []
+    for period, _ in checkins.prompts_between(cfg, pattern, start - timedelta(days=21), end):
+        due = checkins.reminder_due(period, cfg, pattern)
+        if due is not None and start < due <= end:
+            out.append(Occurrence(period, due))
+    return out
+
+
+def _answered(ctx: RenderContext) -> bool:
+    assert ctx.recipient is not None
+    return checkins.for_period(ctx.session, ctx.recipient, str(ctx.row.payload["period"])) is not None
+
+
+@renderer("checkin.prompt")
+def render_prompt(ctx: RenderContext) -> Rendered:
+    if ctx.recipient is None or _answered(ctx):
+        raise Skip("already answered")
+    text, blocks = views.prompt_message(ctx.t, str(ctx.row.payload["period"]))
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer("checkin.reminder")
+def render_reminder(ctx: RenderContext) -> Rendered:
+    if ctx.recipient is None or _answered(ctx):
+        raise Skip("already answered")
+    period = str(ctx.row.payload["period"])
+    prompt_sent = ctx.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.recipient_id == ctx.recipient.id, OutboxMessage.kind == "checkin.prompt",
+        OutboxMessage.state == "sent", OutboxMessage.payload["period"].as_string() == period)).first()
+    if prompt_sent is None:
+        raise Skip("the check-in prompt itself was not delivered")
+    text, blocks = views.prompt_message(ctx.t, period, reminder=True)
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer("checkin.summary")
+def render_summary(ctx: RenderContext) -> Rendered:
+    checkin = ctx.session.get(Checkin, int(ctx.row.payload["checkin_id"]))
+    if checkin is None:
+        raise Skip("the check-in is gone")
+    if checkin.version != int(ctx.row.payload["version"]):
+        raise Skip("superseded by a later edit")
+    blocker_ids = {q.id for q in ctx.org.checkins.questions if q.blocker}
+    text, blocks = views.summary_message(ctx.t, checkin, blocker_ids=blocker_ids)
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer("checkin.reply")
+def render_reply(ctx: RenderContext) -> Rendered:
+    note = ctx.session.get(CheckinReply, int(ctx.row.payload["reply_id"]))
+    if note is None:
+        raise Skip("the reply is gone")
+    checkin = ctx.session.get(Checkin, note.checkin_id)
+    author = ctx.session.get(Person, note.author_id)
+    assert checkin is not None and author is not None
+    text, blocks = views.reply_dm(ctx.t, author.slack_user_id, checkin.period, note.text)
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer("checkin.nudge")
+def render_nudge(ctx: RenderContext) -> Rendered:
+    from models.tables import Alert
+
+    alert = ctx.session.get(Alert, int(ctx.row.payload["alert_id"]))
+    person = ctx.session.get(Person, alert.person_id) if alert and alert.person_id else None
+    if alert is None or person is None or not person.active:
+        raise Skip("no longer relevant")
+    text, blocks = views.nudge_dm(ctx.t, person.slack_user_id, len(alert.details.get("missed", [])))
+    return Rendered(text=text, blocks=blocks)
+
+
+@home_section(order=20)
+def checkins_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
+    if not org.checkins.enabled or not promptable(person, org):
+        return []
+    pattern = pattern_for(person, org)
+    period = checkins.current_period(org.checkins, pattern, datetime.now(pattern.zone()))
+    current = checkins.for_period(session, person, period) if period else None
+    return views.home_section_blocks(t, period, current, checkins.recent(session, person))
+
+
+def checkin_alerts_job(services: Services, team_id: str) -> str:
+    with services.unit_of_work() as session:
+        people = [p for p in session.scalars(select(Person).where(Person.team_id == team_id))
+                  if promptable(p, services.org)]
+        patterns = {p.id: pattern_for(p, services.org) for p in people}
+        made = checkins.record_missed_alerts(session, team_id, services.org, patterns, people)
+    return f"{len(made)} missed-check-in alerts"
+
+
+# -- listeners ----------------------------------------------------------------------------------------
+
+
+def _answers_from_state(state: dict[str, Any]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for block_id, actions in state.items():
+        if not block_id.startswith("q_"):
+            continue
+        value = actions.get(CheckinIds.ANSWER_ACTION, {})
+        selected = value.get("selected_option")
+        answers[block_id[2:]] = selected["value"] if selected else value.get("value")
+    return answers
+
 
 def register(app: App, services: Services) -> None:
-    pass
+    org = services.org
+
+    def person_for(session: Session, body: dict[str, Any]) -> Person:
+        uid = user_of(body)
+        person = ensure_people(session, team_of(body), [uid], services.directory)[uid]
+        if person is None:
+            raise RuntimeError(f"Slack does not know user {uid}")
+        return person
+
+    @app.action(CheckinIds.OPEN.value)
+    def open_checkin(ack: Ack, body: dict[str, Any]) -> None:
+        period = str(body["actions"][0].get("value") or "")
+        with services.unit_of_work() as session:
+            person = person_for(session, body)
+            t = services.t_for(session, person.team_id, person.slack_user_id, body)
+            pattern = pattern_for(person, org)
+            if not PERIOD.match(period) or checkins.prompt_due(period, org.checkins, pattern) is None:
+                view = views.done_view(t, t("Weekly check-in"), t("That check-in doesn't exist."))
+            else:
+                existing = checkins.for_period(session, person, period)
+                closed = datetime.now(pattern.zone()) >= checkins.closes_at(period, org.checkins, pattern)
+                if existing is not None and closed:
+                    view = views.done_view(t, t("Weekly check-in"), t(
+                        "Your check-in for {week} is closed and can no longer be edited.",
+                        week=views.week_label(t, period)))
+                else:
+                    view = views.checkin_modal(t, period, org.checkins.questions, existing=existing, late=closed)
+        services.client.views_open(trigger_id=body["trigger_id"], view=view)
+        ack()
+
+    @app.view(CheckinIds.MODAL.value)
+    def checkin_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        view = body["view"]
+        period = str(json.loads(view.get("private_metadata") or "{}").get("period") or "")
+        answers = _answers_from_state(view.get("state", {}).get("values", {}))
+        first_block = f"q_{org.checkins.questions[0].id}"
+        try:
+            with services.unit_of_work() as session:
+                person = person_for(session, body)
+                t = services.t_for(session, person.team_id, person.slack_user_id, body)
+                result = checkins.submit(session, person, period, answers, org, pattern_for(person, org))
+                has_manager = result.checkin.manager_id is not None
+        except checkins.CheckinInvalid as err:
+            ack(response_action="errors", errors=views.answer_errors(t, err.errors))
+            return
+        except checkins.CheckinError as err:
+            message = t("Your check-in for {week} is closed and can no longer be edited.",
+                        week=views.week_label(t, period)) if err.code == "closed" else t(
+                "That check-in isn't open.")
+            ack(response_action="errors", errors={first_block: message})
+            return
+        ack(response_action="update", view=views.saved_view(t, period, late=result.late, edited=not result.created,
+                                                            has_manager=has_manager))
+
+    @app.action(CheckinIds.REPLY.value)
+    def reply_button(ack: Ack, body: dict[str, Any]) -> None:
+        with services.unit_of_work() as session:
+            actor = person_for(session, body)
+            t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
+            checkin = session.get(Checkin, int(body["actions"][0]["value"]))
+            if checkin is None or not checkins.may_reply(session, checkin, actor):
+                view = views.done_view(t, t("Reply"), t("Only the person's manager can reply to this check-in."))
+            else:
+                view = views.reply_modal(t, checkin)
+        services.client.views_open(trigger_id=body["trigger_id"], view=view)
+        ack()
+
+    @app.view(CheckinIds.REPLY_MODAL.value)
+    def reply_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        view = body["view"]
+        checkin_id = int(json.loads(view.get("private_metadata") or "{}").get("checkin_id") or 0)
+        text = (view.get("state", {}).get("values", {}).get(CheckinIds.REPLY_BLOCK, {})
+                .get(CheckinIds.REPLY_ACTION, {}).get("value") or "")
+        try:
+            with services.unit_of_work() as session:
+                actor = person_for(session, body)
+                t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
+                checkin = session.get(Checkin, checkin_id)
+                if checkin is None:
+                    raise checkins.CheckinError("not_manager")
+                checkins.reply(session, checkin, actor, text)
+                person_id = checkin.person.slack_user_id
+        except checkins.CheckinError as err:
+            messages = {
+                "reply_empty": t("Write a short note first."),
+                "reply_too_long": t("At most {max} characters (you wrote {length}).", **err.params),
+                "not_manager": t("Only the person's manager can reply to this check-in."),
+            }
+            ack(response_action="errors", errors={CheckinIds.REPLY_BLOCK.value: messages.get(err.code, err.code)})
+            return
+        ack(response_action="update", view=views.done_view(t, t("Reply"), t(":white_check_mark: Sent to {person}.",
+                                                                             person=f"<@{person_id}>")))
+
+    @app.action(CheckinIds.ADD_TO_ONE_ON_ONE.value)
+    def add_to_one_on_one(ack: Ack, body: dict[str, Any]) -> None:
+        from models.one_on_ones import pair_of
+
+        with services.unit_of_work() as session:
+            actor = person_for(session, body)
+            t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
+            checkin = session.get(Checkin, int(body["actions"][0]["value"]))
+            pair = pair_of(session, actor, checkin.person) if checkin is not None else None
+            if checkin is None or pair is None:
+                view = views.done_view(t, t("Add to our 1:1"), t("You don't have a 1:1 with this person yet."))
+            else:
+                blocker = next((str(checkin.answers[q.id]) for q in org.checkins.questions
+                                if q.blocker and checkin.answers.get(q.id)), "")
+                suggestion = t("From the check-in for {week}: {text}", week=views.week_label(t, checkin.period),
+                               text=blocker) if blocker else t("Their check-in for {week}",
+                                                               week=views.week_label(t, checkin.period))
+                view = views.topic_modal(t, checkin, suggestion)
+        services.client.views_open(trigger_id=body["trigger_id"], view=view)
+        ack()
+
+    @app.view(CheckinIds.TOPIC_MODAL.value)
+    def topic_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        from models.one_on_ones import OneOnOneError, add_talking_point, pair_of
+
+        view = body["view"]
+        checkin_id = int(json.loads(view.get("private_metadata") or "{}").get("checkin_id") or 0)
+        text = (view.get("state", {}).get("values", {}).get(CheckinIds.TOPIC_BLOCK, {})
+                .get(CheckinIds.TOPIC_ACTION, {}).get("value") or "")
+        try:
+            with services.unit_of_work() as session:
+                actor = person_for(session, body)
+                t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
+                checkin = session.get(Checkin, checkin_id)
+                pair = pair_of(session, actor, checkin.person) if checkin is not None else None
+                if pair is None:
+                    raise OneOnOneError(t("You don't have a 1:1 with this person yet."))
+                add_talking_point(session, pair, actor, text)
+        except OneOnOneError as err:
+            ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: str(err)})
+            return
+        ack(response_action="update", view=views.done_view(t, t("Add to our 1:1"),
+                                                           t(":white_check_mark: Added to your next 1:1.")))
+
+    @app.action(CheckinIds.GIVE_KUDOS.value)
+    def give_kudos_button(ack: Ack, body: dict[str, Any]) -> None:
+        from handlers.kudos import modal
+
+        with services.db.unit_of_work() as session:
+            t = services.t_for(session, team_of(body), user_of(body), body)
+        recipient = str(body["actions"][0].get("value") or "")
+        services.client.views_open(trigger_id=body["trigger_id"],
+                                   view=modal(services, t, recipients=[recipient] if recipient else None))
+        ack()

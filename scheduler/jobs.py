@@ -70,3 +70,23 @@ def replay_events(rt: Runtime) -> str:
     from handlers.events import replay
 
     return f"{replay(rt.services, older_than=timedelta(minutes=2))} events replayed"
+
+
+@job("prompt_tick", lambda: IntervalTrigger(minutes=1),
+     description="Queue every scheduled prompt that fell due (per person, in their own time zone)")
+def prompt_tick(rt: Runtime) -> str:
+    from handlers import load_all
+    from scheduler.prompts import tick
+
+    load_all()
+    with rt.services.unit_of_work() as session:
+        report = tick(session, rt.org, rt.team_id())
+    return str(report)
+
+
+@job("checkin_alerts", lambda: CronTrigger(hour=6, minute=0, timezone="UTC"),
+     description="Record missed check-ins (N in a row) for the HR digest and nudge the manager once")
+def checkin_alerts(rt: Runtime) -> str:
+    from handlers.checkins import checkin_alerts_job
+
+    return checkin_alerts_job(rt.services, rt.team_id())
