@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -83,6 +84,7 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any, common: Common) -> None:
+    add_people_commands(sub, common)
     jobs = sub.add_parser("jobs", help="scheduled jobs")
     jsub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     common(jsub.add_parser("list", help="each job and its next run")).set_defaults(handler=cmd_jobs_list)
@@ -99,3 +101,235 @@ def add_commands(sub: Any, common: Common) -> None:
     retry.add_argument("id", nargs="?", type=int, help="outbox message id")
     retry.add_argument("--dead", action="store_true", help="every dead message")
     retry.set_defaults(handler=cmd_outbox_retry)
+
+
+# -- people, org chart, roles, audit ------------------------------------------------------------------
+
+
+def _team(session: Any, args: argparse.Namespace) -> str:
+    from sqlalchemy import select
+
+    from bot.cli import CliError
+    from models.tables import Workspace
+
+    teams = list(session.scalars(select(Workspace.team_id)))
+    if getattr(args, "team", None):
+        if args.team not in teams:
+            raise CliError(f"workspace {args.team} is not in this database (known: {', '.join(teams) or 'none'})")
+        return str(args.team)
+    if len(teams) == 1:
+        return str(teams[0])
+    if not teams:
+        raise CliError("no workspace in this database yet: run the bot once, or `candor people sync`")
+    raise CliError(f"several workspaces here ({', '.join(teams)}): choose one with --team")
+
+
+def _find_person(session: Any, team_id: str, who: str) -> Any:
+    from sqlalchemy import func, select
+
+    from bot.cli import CliError
+    from models.tables import Person
+
+    q = select(Person).where(Person.team_id == team_id)
+    if "@" in who:
+        found = list(session.scalars(q.where(func.lower(Person.email) == who.lower())))
+    else:
+        found = list(session.scalars(q.where(Person.slack_user_id == who)))
+    if not found:
+        raise CliError(f"nobody with {'email' if '@' in who else 'Slack id'} {who!r} in workspace {team_id}")
+    if len(found) > 1:
+        active = [p for p in found if p.active]
+        if len(active) == 1:
+            return active[0]
+        raise CliError(f"{who!r} matches several people; use the Slack id instead")
+    return found[0]
+
+
+def _status(person: Any) -> str:
+    if person.erased_at is not None:
+        return "erased"
+    if person.is_bot:
+        return "bot"
+    if person.is_deleted:
+        return "deactivated"
+    return "active"
+
+
+def cmd_people_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from models.tables import Person
+
+    rt = _runtime(args)
+    with rt.db.unit_of_work() as session:
+        team = _team(session, args)
+        people = list(session.scalars(select(Person).where(Person.team_id == team).order_by(Person.real_name)))
+        by_id = {p.id: p for p in people}
+        shown = [p for p in people if args.all or (p.active)]
+        if args.department:
+            shown = [p for p in shown if (p.department or "").lower() == args.department.lower()]
+        print(f"{'SLACK ID':<12} {'NAME':<24} {'EMAIL':<30} {'TIME ZONE':<22} {'MANAGER':<20} "
+              f"{'DEPARTMENT':<16} STATUS")
+        for p in shown:
+            manager = by_id.get(p.manager_id) if p.manager_id else None
+            print(f"{p.slack_user_id:<12} {p.label[:24]:<24} {(p.email or '-')[:30]:<30} {(p.tz or '-'):<22} "
+                  f"{(manager.label if manager else '-')[:20]:<20} {(p.department or '-')[:16]:<16} {_status(p)}")
+        print(f"{len(shown)} of {len(people)} people" + ("" if args.all else " (active; --all for everyone)"))
+    return 0
+
+
+def cmd_people_show(args: argparse.Namespace) -> int:
+    from models.org import manager_chain, reports
+
+    rt = _runtime(args)
+    hr_admins = set(rt.org.hr.admins)
+    with rt.db.unit_of_work() as session:
+        team = _team(session, args)
+        p = _find_person(session, team, args.who)
+        rows = [
+            ("Slack id", p.slack_user_id), ("Name", p.real_name or "-"), ("Display name", p.display_name or "-"),
+            ("Email", p.email or "-"), ("Time zone", p.tz or f"- (default {rt.org.schedule.default_timezone})"),
+            ("Locale", p.locale or "-"), ("Status", _status(p)), ("Department", p.department or "-"),
+            ("Title", p.title or "-"), ("Start date", str(p.start_date or "-")),
+            ("HR admin", "yes" if p.is_hr_admin or p.slack_user_id in hr_admins else "no"),
+            ("Prompts paused until", str(p.paused_until or "-")),
+            ("Manager chain", " → ".join(m.label for m in manager_chain(session, p)) or "- (top of the chart)"),
+            ("Direct reports", ", ".join(r.label for r in reports(session, p)) or "-"),
+        ]
+        for key, value in rows:
+            print(f"{key + ':':<22} {value}")
+    return 0
+
+
+def cmd_people_sync(args: argparse.Namespace) -> int:
+    rt = _runtime(args, need_slack=True)
+    rt.prepare_database()
+    try:
+        print(rt.run_job("people_sync"))
+    finally:
+        rt.stop()
+    return 0
+
+
+def cmd_org_import(args: argparse.Namespace) -> int:
+    from bot.cli import CliError
+    from models.audit import cli_actor
+    from models.org import OrgError, OrgImportError, apply_import, plan_import
+
+    try:
+        raw = open(args.file, "rb").read()  # noqa: SIM115
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CliError(f"{args.file}: line {line} is not UTF-8 text; export the file as CSV UTF-8") from None
+    rt = _runtime(args)
+    session = rt.db.sessions()
+    try:
+        team = _team(session, args)
+        plan = plan_import(session, team, text, remove_missing=args.remove_missing)
+        for change in plan.describe():
+            print(change)
+        if args.dry_run:
+            print("dry run: nothing was changed")
+            session.rollback()
+            return 0
+        if plan.is_empty:
+            session.rollback()
+            return 0
+        result = apply_import(session, plan, actor=cli_actor())
+        session.commit()
+        print(f"applied: {result.as_dict()}")
+    except OrgImportError as exc:
+        session.rollback()
+        print(f"candor: {args.file}: nothing was imported:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  line {problem.line}: {problem.message}", file=sys.stderr)
+        return 2
+    except OrgError as exc:
+        session.rollback()
+        raise CliError(exc.message) from None
+    finally:
+        session.close()
+    return 0
+
+
+def cmd_hr(args: argparse.Namespace) -> int:
+    from models.audit import cli_actor, record
+
+    rt = _runtime(args)
+    with rt.db.unit_of_work() as session:
+        team = _team(session, args)
+        p = _find_person(session, team, args.who)
+        grant = args.hr_command == "grant"
+        if p.is_hr_admin == grant:
+            print(f"{p.label} is {'already' if grant else 'not'} an HR admin; nothing changed")
+            return 0
+        p.is_hr_admin = grant
+        record(session, actor=cli_actor(), action="role.hr_admin." + ("grant" if grant else "revoke"),
+               team_id=team, subject=p.slack_user_id)
+        print(f"{p.label} is {'now' if grant else 'no longer'} an HR admin")
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    import json
+
+    from models.audit import entries
+
+    rt = _runtime(args)
+    with rt.db.unit_of_work() as session:
+        rows = entries(session, action=args.action, limit=args.limit)
+    if not rows:
+        print("the audit log is empty" + (f" for {args.action}" if args.action else ""))
+        return 0
+    print(f"{'WHEN (UTC)':<20} {'ACTOR':<24} {'ACTION':<24} {'SUBJECT':<14} DETAILS")
+    for e in rows:
+        print(f"{e.created_at:%Y-%m-%d %H:%M:%S} {e.actor[:24]:<24} {e.action:<24} {(e.subject or '-'):<14} "
+              f"{json.dumps(e.details, ensure_ascii=False, default=str)[:200]}")
+    return 0
+
+
+def add_people_commands(sub: Any, common: Common) -> None:
+    def with_team(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        common(p)
+        p.add_argument("--team", help="workspace id (T…), when the database serves several")
+        return p
+
+    people = sub.add_parser("people", help="the people directory mirrored from Slack")
+    psub = people.add_subparsers(dest="people_command", metavar="ACTION", required=True)
+    lst = with_team(psub.add_parser("list", help="everyone, with manager, department, time zone and status"))
+    lst.add_argument("--all", action="store_true", help="include deactivated people, bots and erased records")
+    lst.add_argument("--department", help="only this department")
+    lst.set_defaults(handler=cmd_people_list)
+    show = with_team(psub.add_parser("show", help="one person: profile, manager chain, reports"))
+    show.add_argument("who", help="Slack id (U…) or email")
+    show.set_defaults(handler=cmd_people_show)
+    with_team(psub.add_parser("sync", help="mirror the workspace's members from Slack now")).set_defaults(
+        handler=cmd_people_sync)
+
+    org = sub.add_parser("org", help="the org chart")
+    orgsub = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)
+    imp = with_team(orgsub.add_parser("import", help="import managers, departments, titles from an HRIS CSV "
+                                                     "(all or nothing; see docs/org-import.md)"))
+    imp.add_argument("file", help="CSV with columns email, manager_email, department, title, start_date")
+    imp.add_argument("--dry-run", action="store_true", help="print the changes, change nothing")
+    imp.add_argument("--remove-missing", action="store_true",
+                     help="people not in the file lose their manager (default: they keep it)")
+    imp.set_defaults(handler=cmd_org_import)
+
+    hr = sub.add_parser("hr", help="HR admin role (besides hr.admins in the YAML)")
+    hsub = hr.add_subparsers(dest="hr_command", metavar="ACTION", required=True)
+    for action in ("grant", "revoke"):
+        p = with_team(hsub.add_parser(action, help=f"{action} the HR admin role"))
+        p.add_argument("who", help="Slack id (U…) or email")
+        p.set_defaults(handler=cmd_hr)
+
+    audit = sub.add_parser("audit", help="the append-only log of admin actions")
+    asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    al = common(asub.add_parser("list", help="newest first"))
+    al.add_argument("--action", help="only this action, e.g. org.import")
+    al.add_argument("--limit", type=int, default=100)
+    al.set_defaults(handler=cmd_audit_list)

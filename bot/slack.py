@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from slack_sdk import WebClient
@@ -69,11 +70,20 @@ def make_client(settings: Settings, *, timeout: int = 10) -> WebClient:
 
 
 class SlackDirectory:
-    """`models.ports.Directory` backed by `users.info` / `users.list`."""
+    """`models.ports.Directory` backed by `users.info` / `users.list`.
 
-    def __init__(self, client: WebClient, *, page_size: int = 200) -> None:
+    `users.list` is Tier 2 (about 20 calls a minute): pages are spaced `page_interval` seconds apart and
+    a 429 waits out its Retry-After before the same page is asked again. This runs in a background job,
+    never in a listener or the outbox sender, so waiting there blocks nobody.
+    """
+
+    def __init__(self, client: WebClient, *, page_size: int = 200, page_interval: float = 3.0,
+                 sleep: Callable[[float], None] = time.sleep, max_retries: int = 5) -> None:
         self.client = client
         self.page_size = page_size
+        self.page_interval = page_interval
+        self.sleep = sleep
+        self.max_retries = max_retries
 
     def user(self, user_id: str) -> SlackUser | None:
         try:
@@ -90,10 +100,23 @@ class SlackDirectory:
             kwargs: dict[str, Any] = {"limit": self.page_size, "include_locale": True}
             if cursor:
                 kwargs["cursor"] = cursor
-            resp = self.client.users_list(**kwargs)
+                self.sleep(self.page_interval)
+            resp = self._page(kwargs)
             members: list[dict[str, Any]] = resp.get("members", [])
             for member in members:
                 yield SlackUser.from_slack(member)
             cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return
+
+    def _page(self, kwargs: dict[str, Any]) -> Any:
+        for attempt in range(self.max_retries + 1):
+            try:
+                return self.client.users_list(**kwargs)
+            except SlackApiError as exc:
+                if exc.response.status_code != 429 or attempt == self.max_retries:
+                    raise
+                wait = float(exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 30)))
+                log.info("users.list rate limited: waiting %ss", wait)
+                self.sleep(max(1.0, wait))
+        raise AssertionError("unreachable")

@@ -18,14 +18,15 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import date
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import CTE, Integer, func, literal_column, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from models.audit import record
 from models.tables import Person, Workspace
@@ -158,12 +159,13 @@ class ImportPlan:
         }
 
     def summary(self) -> str:
-        rows = f"{self.rows} row{'s' if self.rows != 1 else ''}"
+        rows = _count(self.rows, "row", "rows")
         if self.is_empty:
             return f"{rows}: no changes"
         return (
-            f"{rows}: {len(self.added)} managers added, {len(self.moved)} moved, {len(self.removed)} removed, "
-            f"{len(self.field_changes)} field changes ({self.people_changed} people)"
+            f"{rows}: {_count(len(self.added), 'manager', 'managers')} added, {len(self.moved)} moved, "
+            f"{len(self.removed)} removed, {_count(len(self.field_changes), 'field change', 'field changes')} "
+            f"({_count(self.people_changed, 'person', 'people')})"
         )
 
     def describe(self) -> list[str]:
@@ -222,12 +224,12 @@ def plan_import(session: Session, team_id: str, csv_text: str, *, remove_missing
         raise OrgImportError(problems)
 
     _lock_org(session, team_id)
-    people = _team_people(session, team_id)
+    people = _team_members(session, team_id)
     by_id = {p.id: p for p in people}
     index = _email_index(people)
 
     first_line: dict[str, int] = {}
-    chosen: dict[int, tuple[_Row, Person, Person | None]] = {}  # person id → (row, person, new manager)
+    chosen: dict[int, tuple[_Row, _Member, _Member | None]] = {}  # person id → (row, person, new manager)
     for row in rows:
         if row.email in first_line:
             problems.append(
@@ -238,7 +240,7 @@ def plan_import(session: Session, team_id: str, csv_text: str, *, remove_missing
         person, problem = _resolve(index, row.email, manager=False)
         if problem:
             problems.append(ImportProblem(row.line, problem))
-        manager: Person | None = None
+        manager: _Member | None = None
         if row.manager_email == row.email:
             problems.append(ImportProblem(row.line, f"{row.email} is their own manager"))
         elif row.manager_email:
@@ -284,7 +286,7 @@ def plan_import(session: Session, team_id: str, csv_text: str, *, remove_missing
     field_changes: list[FieldChange] = []
     buckets = {"added": added, "moved": moved, "removed": removed}
 
-    def manager_change(line: int | None, person: Person, new: Person | None) -> None:
+    def manager_change(line: int | None, person: _Member, new: _Member | None) -> None:
         old = by_id.get(person.manager_id) if person.manager_id is not None else None
         change = ManagerChange(
             line=line,
@@ -335,17 +337,18 @@ def apply_import(session: Session, plan: ImportPlan, *, actor: str) -> ImportRes
     if plan.is_empty:
         return result
     _lock_org(session, plan.team_id)
-    people = _team_people(session, plan.team_id)
-    if _fingerprint(people) != plan.fingerprint:
+    if _fingerprint(_team_members(session, plan.team_id)) != plan.fingerprint:
         raise OrgError("the people or the org chart changed after this import was planned: plan it again")
-    by_id = {p.id: p for p in people}
+    values: dict[int, dict[str, Any]] = {}
     for change in plan.manager_changes:
-        person = by_id[change.person_id]
-        person.manager_id = change.after_id
-        session.expire(person, ["manager"])  # reloads from manager_id when next used
+        values.setdefault(change.person_id, {"id": change.person_id})["manager_id"] = change.after_id
     for f in plan.field_changes:
-        setattr(by_id[f.person_id], f.field, f.after)
-    session.flush()
+        values.setdefault(f.person_id, {"id": f.person_id})[f.field] = f.after
+    # One bulk UPDATE by primary key (executemany, grouped by the columns that change; updated_at is set too).
+    session.execute(update(Person), list(values.values()))
+    for person_id in values:  # objects this session already holds reload on next use
+        if (held := session.identity_map.get(identity_key(Person, person_id))) is not None:
+            session.expire(held)
     record(
         session,
         actor=actor,
@@ -437,15 +440,15 @@ def _parse(csv_text: str) -> tuple[list[_Row], list[ImportProblem]]:
     return rows, problems
 
 
-def _email_index(people: Iterable[Person]) -> dict[str, list[Person]]:
-    index: dict[str, list[Person]] = {}
+def _email_index(people: Iterable[_Member]) -> dict[str, list[_Member]]:
+    index: dict[str, list[_Member]] = {}
     for p in people:
         if p.email:
             index.setdefault(p.email.lower(), []).append(p)
     return index
 
 
-def _resolve(index: dict[str, list[Person]], email: str, *, manager: bool) -> tuple[Person | None, str | None]:
+def _resolve(index: dict[str, list[_Member]], email: str, *, manager: bool) -> tuple[_Member | None, str | None]:
     """The person with this email, and the problem with using them (None when there is none).
 
     An active person wins over deactivated ones with the same email (a re-created Slack account).
@@ -483,7 +486,7 @@ def _cycles(parent: dict[int, int | None]) -> list[list[int]]:
     return cycles
 
 
-def _fingerprint(people: Iterable[Person]) -> str:
+def _fingerprint(people: Iterable[_Member]) -> str:
     digest = hashlib.sha256()
     for p in sorted(people, key=lambda p: p.id):
         state = (
@@ -501,8 +504,12 @@ def _fingerprint(people: Iterable[Person]) -> str:
     return digest.hexdigest()
 
 
-def _who(person: Person) -> str:
+def _who(person: _Member | Person) -> str:
     return person.email or person.slack_user_id
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _show(value: FieldValue) -> str:
@@ -684,10 +691,16 @@ def _reports_cte(manager: Person) -> CTE:
 def _lock_org(session: Session, team_id: str) -> None:
     """Serialise org-chart writers of one workspace until the unit of work ends.
 
-    A no-op UPDATE of the workspace row: on PostgreSQL a row lock (FOR NO KEY UPDATE strength, so inserts
-    that reference the workspace are not blocked); on SQLite it opens the write transaction, so the reads
-    that follow see the latest committed chart.
+    PostgreSQL: a transaction-scoped advisory lock keyed on the workspace (blocks nothing else). SQLite: a
+    no-op UPDATE of the workspace row, which opens the write transaction (SQLite has one writer), so the
+    reads that follow see the latest committed chart.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(
+            hashlib.blake2b(f"candor.org:{team_id}".encode(), digest_size=8).digest(), "big", signed=True
+        )
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+        return
     session.execute(
         update(Workspace)
         .where(Workspace.team_id == team_id)
@@ -696,8 +709,22 @@ def _lock_org(session: Session, team_id: str) -> None:
     )
 
 
-def _team_people(session: Session, team_id: str) -> Sequence[Person]:
-    """Everyone in the workspace, in one query, refreshed from the database."""
-    return session.scalars(
-        select(Person).where(Person.team_id == team_id).execution_options(populate_existing=True)
-    ).all()
+class _Member(NamedTuple):
+    """What the import needs to know about one person: plain columns, much cheaper than ORM objects."""
+
+    id: int
+    slack_user_id: str
+    email: str | None
+    manager_id: int | None
+    department: str | None
+    title: str | None
+    start_date: date | None
+    is_deleted: bool
+    is_bot: bool
+    erased_at: datetime | None
+
+
+def _team_members(session: Session, team_id: str) -> list[_Member]:
+    """Everyone in the workspace, in one query (flushing the session first, as any query does)."""
+    columns = [getattr(Person, name) for name in _Member._fields]
+    return [_Member(*row) for row in session.execute(select(*columns).where(Person.team_id == team_id))]

@@ -1,0 +1,93 @@
+"""Operator commands for people, the org chart, HR roles and the audit log (run as subprocesses)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database
+from models.people import ensure_workspace
+from models.tables import AuditEntry, Person
+from tests.test_cli import base_env, run
+
+TEAM = "T0CANDOR"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = base_env(tmp_path)
+    db = Database(env["DATABASE_URL"])
+    db.upgrade()
+    with db.unit_of_work() as s:
+        ensure_workspace(s, TEAM, "Candor Test")
+        for uid, name, email in [("U0ANA", "Ana Silva", "ana@example.com"), ("U0BOB", "Bob Stone", "bob@example.com"),
+                                 ("U0CARA", "Cara Diaz", "cara@example.com")]:
+            s.add(Person(team_id=TEAM, slack_user_id=uid, real_name=name, email=email, tz="Europe/Lisbon"))
+        s.add(Person(team_id=TEAM, slack_user_id="U0GONE", real_name="Gone Person", email="gone@example.com",
+                     is_deleted=True))
+    db.dispose()
+    return env
+
+
+def audit_actions(env: dict[str, str]) -> list[str]:
+    db = Database(env["DATABASE_URL"])
+    with db.unit_of_work() as s:
+        actions = [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+    db.dispose()
+    return actions
+
+
+def test_org_import_dry_run_then_apply_then_idempotent(env, tmp_path):
+    csv = tmp_path / "people.csv"
+    csv.write_text("email,manager_email,department,title,start_date\n"
+                   "ana@example.com,bob@example.com,Engineering,Engineer,2024-02-01\n"
+                   "bob@example.com,,Engineering,Head of Engineering,2020-01-06\n", encoding="utf-8")
+    dry = run("org", "import", str(csv), "--dry-run", env=env).stdout
+    assert "ana@example.com" in dry and "bob@example.com" in dry and "dry run: nothing was changed" in dry
+    assert "(top of the chart)" in run("people", "show", "ana@example.com", env=env).stdout
+    applied = run("org", "import", str(csv), env=env).stdout
+    assert "applied" in applied
+    shown = run("people", "show", "U0ANA", env=env).stdout
+    assert "Manager chain:         Bob Stone" in shown and "Engineering" in shown and "2024-02-01" in shown
+    again = run("org", "import", str(csv), env=env).stdout
+    assert "applied" not in again
+    assert audit_actions(env) == ["org.import"]
+    assert "org.import" in run("audit", "list", env=env).stdout
+
+
+def test_org_import_reports_every_bad_line_and_changes_nothing(env, tmp_path):
+    csv = tmp_path / "bad.csv"
+    csv.write_text("email,manager_email,start_date\n"
+                   "ana@example.com,bob@example.com,2024-02-30\n"
+                   "nobody@example.com,bob@example.com,\n"
+                   "bob@example.com,ana@example.com,\n", encoding="utf-8")
+    proc = run("org", "import", str(csv), env=env, check=False)
+    assert proc.returncode == 2
+    assert "nothing was imported" in proc.stderr
+    assert "line 2:" in proc.stderr and "line 3:" in proc.stderr and "cycle" in proc.stderr.lower()
+    assert "(top of the chart)" in run("people", "show", "ana@example.com", env=env).stdout
+    assert audit_actions(env) == []
+
+
+def test_org_import_refuses_a_non_utf8_file(env, tmp_path):
+    csv = tmp_path / "excel.csv"
+    csv.write_bytes(b"email,manager_email\nren\xe9@example.com,\n")
+    proc = run("org", "import", str(csv), env=env, check=False)
+    assert proc.returncode == 2 and "line 2 is not UTF-8 text" in proc.stderr
+
+
+def test_people_list_and_hr_role(env):
+    out = run("people", "list", env=env).stdout
+    assert "Ana Silva" in out and "Gone Person" not in out and "3 of 4 people" in out
+    assert "deactivated" in run("people", "list", "--all", env=env).stdout
+    assert "now an HR admin" in run("hr", "grant", "cara@example.com", env=env).stdout
+    assert "already" in run("hr", "grant", "U0CARA", env=env).stdout
+    assert "HR admin:              yes" in run("people", "show", "U0CARA", env=env).stdout
+    assert "no longer" in run("hr", "revoke", "U0CARA", env=env).stdout
+    assert audit_actions(env) == ["role.hr_admin.grant", "role.hr_admin.revoke"]
+
+
+def test_unknown_person_is_a_clear_error(env):
+    proc = run("people", "show", "nobody@example.com", env=env, check=False)
+    assert proc.returncode == 2 and "nobody with email 'nobody@example.com'" in proc.stderr
