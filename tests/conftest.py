@@ -122,6 +122,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """PostgreSQL only, for behaviour SQLite does not have (advisory locks, SKIP LOCKED, replicas)."""
+    request.applymarker(pytest.mark.postgres)
+    url: str = request.getfixturevalue("pg_schema_url")
+    try:
+        yield url
+    finally:
+        _truncate_pg(url)
+
+
+@pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     database = Database(db_url)
     yield database
