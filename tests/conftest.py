@@ -227,6 +227,10 @@ def org() -> OrgConfig:
 def candor(db_url: str, fake: FakeSlack, org: OrgConfig) -> Iterator[Candor]:
     app, server = start_candor(db_url, fake, org)
     yield app
+    slow = [(status, round(sec, 2)) for status, sec, _ in app.slack.responses if sec >= 2.5]
+    assert not slow, f"Slack gives up after 3 s; these requests took too long: {slow}"
+    lost = [status for status, _, unhandled in app.slack.responses if unhandled]
+    assert not lost, "a request came back 'unhandled' (a lost ack, or no listener)"
     server.shutdown()
     server.server_close()
     app.slack.close()

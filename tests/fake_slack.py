@@ -70,6 +70,8 @@ REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
     "views.push": ("view",),
     "views.update": ("view",),
     "views.publish": ("user_id", "view"),
+    "files.getUploadURLExternal": ("filename", "length"),
+    "files.completeUploadExternal": ("files",),
 }
 
 # Methods whose method-reference lacks "json_input_supported" (Slack ignores a JSON body there;
@@ -82,6 +84,8 @@ NO_JSON_METHODS = frozenset(
         "conversations.members",
         "conversations.history",
         "chat.getPermalink",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
     }
 )
 
@@ -545,6 +549,8 @@ class FakeSlack:
         self.invalid_tokens: set[str] = set()
         self.expired_triggers: set[str] = set()
         self.home_views: dict[str, JSON] = {}
+        # Uploaded files by id: filename, title, content (bytes), channel (once shared), initial_comment.
+        self.files: dict[str, JSON] = {}
         self.ephemerals: list[JSON] = []
         self.scheduled: list[JSON] = []
         self.latency: float = 0.0
@@ -584,6 +590,8 @@ class FakeSlack:
             "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
         self._validators: dict[str, tuple[Callable[[JSON], None], ...]] = {
             "chat.postMessage": (check_has_text, self._check_message_content),
@@ -889,6 +897,14 @@ class FakeSlack:
             method = parsed.path[len("/api/") :] if parsed.path.startswith("/api/") else ""
             params: JSON = {}
             token: str | None = None
+            if parsed.path.startswith("/upload/"):  # step 2 of files.upload_v2: the bytes themselves
+                file_id = parsed.path[len("/upload/") :]
+                pending = self.files.get(file_id)
+                if pending is None:
+                    self.protocol_errors.append(f"upload to an unknown file id {file_id}")
+                    return _plain_reply(404, "404 Not Found")
+                pending["content"] = body
+                return _plain_reply(200, f"OK - {len(body)}")
             if not method:
                 reply = _plain_reply(404, "404 Not Found")
                 self.protocol_errors.append(f"request outside /api/: {parsed.path}")
@@ -1468,3 +1484,34 @@ class FakeSlack:
         self._home_view_ids[user_id] = new["id"]
         self.home_views[user_id] = copy.deepcopy(new)
         return {"view": copy.deepcopy(new)}
+
+    def _files_get_upload_url(self, req: _Request) -> JSON:
+        try:
+            length = int(req.params["length"])
+        except (TypeError, ValueError):
+            raise ApiError("invalid_arguments", messages=["[ERROR] length must be an integer"], protocol="bad length")
+        self._seq += 1
+        file_id = f"F{self._seq:08d}"
+        self.files[file_id] = {"filename": _str(req.params, "filename"), "length": length, "content": None,
+                               "title": None, "channel": None, "initial_comment": None}
+        return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, req: _Request) -> JSON:
+        raw = req.params.get("files")
+        entries = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(entries, list) or not entries:
+            raise ApiError("invalid_arguments", protocol="files must be a JSON list")
+        channel = _str(req.params, "channel_id")
+        if channel:
+            channel = self._postable_channel(channel)["id"]
+        done = []
+        for entry in entries:
+            stored = self.files.get(str(entry.get("id")))
+            if stored is None or stored["content"] is None:
+                raise ApiError("file_not_found")
+            if len(stored["content"]) != stored["length"]:
+                raise ApiError("invalid_arguments", protocol="uploaded length differs from the announced length")
+            stored.update(title=entry.get("title"), channel=channel or None,
+                          initial_comment=_str(req.params, "initial_comment") or None)
+            done.append({"id": entry["id"], "title": entry.get("title"), "name": stored["filename"]})
+        return {"files": done}

@@ -51,6 +51,8 @@ class SlackRequests:
         self.secret = signing_secret
         self.team_id = team_id
         self.http = httpx.Client(timeout=10)
+        # (status, seconds, unhandled?) for every request: Slack gives up after 3 s, so the harness checks.
+        self.responses: list[tuple[int, float, bool]] = []
 
     def close(self) -> None:
         self.http.close()
@@ -63,7 +65,10 @@ class SlackRequests:
         if signed:
             h.update(sign(self.secret, body, timestamp))
         h.update(headers or {})
-        return self.http.post(self.url, content=body.encode(), headers=h)
+        started = time.monotonic()
+        resp = self.http.post(self.url, content=body.encode(), headers=h)
+        self.responses.append((resp.status_code, time.monotonic() - started, "unhandled request" in resp.text))
+        return resp
 
     def post_form(self, fields: dict[str, Any], **kw: Any) -> httpx.Response:
         return self.post_raw(urlencode(fields), "application/x-www-form-urlencoded", **kw)
