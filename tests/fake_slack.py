@@ -1489,7 +1489,9 @@ class FakeSlack:
         try:
             length = int(req.params["length"])
         except (TypeError, ValueError):
-            raise ApiError("invalid_arguments", messages=["[ERROR] length must be an integer"], protocol="bad length") from None
+            raise ApiError(
+                "invalid_arguments", messages=["[ERROR] length must be an integer"], protocol="bad length"
+            ) from None
         self._seq += 1
         file_id = f"F{self._seq:08d}"
         self.files[file_id] = {"filename": _str(req.params, "filename"), "length": length, "content": None,
