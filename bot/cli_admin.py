@@ -240,7 +240,11 @@ def cmd_org_import(args: argparse.Namespace) -> int:
             session.rollback()
             return 0
         result = apply_import(session, plan, actor=cli_actor())
+        from models.one_on_ones import sync_pairs
+
+        pairs = sync_pairs(session, team, rt.org)  # 1:1 pairs follow the new chart at once
         session.commit()
+        print(f"1:1 pairs: {pairs}")
         print(f"applied: {result.as_dict()}")
     except OrgImportError as exc:
         session.rollback()
@@ -292,6 +296,54 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_people_export(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.cli import CliError
+    from models.audit import cli_actor
+    from models.privacy import PrivacyError, export_person
+
+    rt = _runtime(args)
+    with rt.db.unit_of_work() as session:
+        team = _team(session, args)
+        person = _find_person(session, team, args.who)
+        try:
+            data = export_person(session, team, person.slack_user_id, actor=cli_actor())
+        except PrivacyError as exc:
+            raise CliError(str(exc)) from None
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        print(f"wrote {args.output} ({len(text)} characters); the export is in the audit log")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_people_erase(args: argparse.Namespace) -> int:
+    from bot.cli import CliError
+    from models.audit import cli_actor
+    from models.privacy import PrivacyError, erase_person
+
+    rt = _runtime(args)
+    with rt.db.unit_of_work() as session:
+        team = _team(session, args)
+        person = _find_person(session, team, args.who)
+        label = f"{person.label} ({person.slack_user_id})"
+        if not args.yes:
+            raise CliError(f"this erases {label}'s personal data for good (aggregates stay); "
+                           "run again with --yes to do it")
+        try:
+            report = erase_person(session, team, person.slack_user_id, actor=cli_actor())
+        except PrivacyError as exc:
+            raise CliError(str(exc)) from None
+    print(f"erased {label}: {report.as_audit()}")
+    print("Messages Candor already posted in Slack are not removed by this; remove the person from "
+          "hr.admins in the organisation file if they were listed there.")
+    return 0
+
+
 def add_people_commands(sub: Any, common: Common) -> None:
     def with_team(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         common(p)
@@ -309,6 +361,15 @@ def add_people_commands(sub: Any, common: Common) -> None:
     show.set_defaults(handler=cmd_people_show)
     with_team(psub.add_parser("sync", help="mirror the workspace's members from Slack now")).set_defaults(
         handler=cmd_people_sync)
+    exp = with_team(psub.add_parser("export", help="everything Candor holds about one person, as JSON (audited)"))
+    exp.add_argument("who", help="Slack id (U…) or email")
+    exp.add_argument("--output", "-o", help="write to this file instead of standard output")
+    exp.set_defaults(handler=cmd_people_export)
+    era = with_team(psub.add_parser("erase", help="remove or anonymise one person's data, keeping aggregates "
+                                                  "(audited; see docs/privacy.md)"))
+    era.add_argument("who", help="Slack id (U…) or email")
+    era.add_argument("--yes", action="store_true", help="really erase (without it, nothing happens)")
+    era.set_defaults(handler=cmd_people_erase)
 
     org = sub.add_parser("org", help="the org chart")
     orgsub = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)

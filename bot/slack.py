@@ -25,6 +25,8 @@ DEFAULT_API_URL = "https://slack.com/api/"
 SCOPES_BY_METHOD: dict[str, tuple[str, ...]] = {
     "auth.test": (),
     "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "files.upload_v2": ("files:write",),
     "chat.getPermalink": (),
     "conversations.open": ("im:write",),
     "conversations.history": ("im:history", "channels:history", "groups:history"),

@@ -1,14 +1,601 @@
-"""(being written)"""
+"""1:1 listeners: `/1on1`, the agenda's buttons and modals; the agenda prompt, outbox renderers, the Home
+section, and the two job functions (`sync_pairs_job`, `alerts_job`).
+
+Listener order: parse the payload → domain work in one unit of work → Slack calls that must not fail the
+request (handled) → `ack()` last.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.app import team_of, user_of
+from bot.delivery import RenderContext, Rendered, Skip, renderer
+from bot.i18n import Translator
+from bot.settings import OrgConfig
+from bot.text import CHANNEL_MENTION, LINK, SPECIAL_MENTION, SUBTEAM_MENTION, USER_MENTION, escape, unescape
+from bot.views import one_on_ones as views
+from bot.views.common import mention
+from bot.views.one_on_ones import OneOnOneIds, PairCard
+from handlers.home import home_section
+from models import one_on_ones as domain
+from models.base import utcnow
+from models.one_on_ones import OneOnOneError
+from models.people import person_by_slack_id
+from models.tables import Alert, OneOnOneMeeting, OneOnOnePair, Person, TalkingPoint
+from scheduler.prompts import Occurrence, PromptContext, prompt_kind
+from scheduler.timing import WorkPattern
 
 if TYPE_CHECKING:
-    from slack_bolt import App
+    from slack_bolt import Ack, App
 
     from bot.app import Services
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+PERIOD = re.compile(r"\d{4}-W\d{2}")  # a meeting's week key
+
+# -- payloads -------------------------------------------------------------------------------------------
+
+
+class OneOnOneCommand(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    text: str = ""
+    trigger_id: str
+
+    def parts(self) -> tuple[str, str]:
+        """(subcommand in lower case, the rest as typed)."""
+        m = re.match(r"\s*(\S+)\s*(.*)", self.text, re.S)
+        return (m.group(1).lower(), m.group(2).strip()) if m else ("", "")
+
+
+def plain(text: str) -> str:
+    """Slack's escaped command text as plain text: mentions become @names, links their address."""
+    text = USER_MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
+    text = CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = SPECIAL_MENTION.sub(lambda m: "@" + m.group(1), text)
+    text = SUBTEAM_MENTION.sub(lambda m: "@" + (m.group(1) or "group").lstrip("@"), text)
+    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    return unescape(text).strip()
+
+
+def _state(body: dict[str, Any]) -> dict[str, Any]:
+    return dict((body.get("view") or {}).get("state", {}).get("values", {}))
+
+
+def _field(state: dict[str, Any], block: str, action: str) -> dict[str, Any]:
+    return dict(state.get(block, {}).get(action) or {})
+
+
+def _meta(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ActionRow(BaseModel):
+    row: int
+    text: str = ""
+    owner_id: int | None = None
+    due: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip() and self.owner_id is None and self.due is None
+
+
+class NotesSubmission(BaseModel):
+    team_id: str
+    user_id: str
+    pair_id: int
+    period: str
+    meeting_at: datetime
+    notes: str = ""
+    rows: list[ActionRow] = Field(default_factory=list)
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> NotesSubmission:
+        state, meta = _state(body), _meta(body)
+        rows = []
+        for row in range(1, views.NOTES_ROWS + 1):
+            owner = _field(state, f"{OneOnOneIds.ITEM_OWNER_BLOCK}{row}", OneOnOneIds.ITEM_OWNER_ACTION)
+            due = _field(state, f"{OneOnOneIds.ITEM_DUE_BLOCK}{row}", OneOnOneIds.ITEM_DUE_ACTION)
+            rows.append(ActionRow(
+                row=row,
+                text=_field(state, f"{OneOnOneIds.ITEM_TEXT_BLOCK}{row}", OneOnOneIds.ITEM_TEXT_ACTION).get("value")
+                or "",
+                owner_id=_int((owner.get("selected_option") or {}).get("value")),
+                due=due.get("selected_date") or None,
+            ))
+        return cls(
+            team_id=team_of(body), user_id=user_of(body), pair_id=int(meta.get("pair") or 0),
+            period=str(meta.get("period") or ""), meeting_at=datetime.fromtimestamp(int(meta.get("at") or 0), UTC),
+            notes=_field(state, OneOnOneIds.NOTES_BLOCK, OneOnOneIds.NOTES_ACTION).get("value") or "", rows=rows,
+        )
+
+
+class AddSubmission(BaseModel):
+    team_id: str
+    user_id: str
+    pair_id: int | None
+    topic: str = ""
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> AddSubmission:
+        state, meta = _state(body), _meta(body)
+        chosen = _field(state, OneOnOneIds.PAIR_BLOCK, OneOnOneIds.PAIR_ACTION).get("selected_option") or {}
+        return cls(team_id=team_of(body), user_id=user_of(body),
+                   pair_id=_int(meta.get("pair")) or _int(chosen.get("value")),
+                   topic=_field(state, OneOnOneIds.TOPIC_BLOCK, OneOnOneIds.TOPIC_ACTION).get("value") or "")
+
+
+class ScheduleSubmission(BaseModel):
+    team_id: str
+    user_id: str
+    pair_id: int
+    interval_weeks: int | None
+    weekday: int | None
+    local_time: str
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> ScheduleSubmission:
+        state, meta = _state(body), _meta(body)
+        cadence = _field(state, OneOnOneIds.CADENCE_BLOCK, OneOnOneIds.CADENCE_ACTION).get("selected_option") or {}
+        day = _field(state, OneOnOneIds.WEEKDAY_BLOCK, OneOnOneIds.WEEKDAY_ACTION).get("selected_option") or {}
+        return cls(team_id=team_of(body), user_id=user_of(body), pair_id=int(meta.get("pair") or 0),
+                   interval_weeks=_int(cadence.get("value")), weekday=_int(day.get("value")),
+                   local_time=str(_field(state, OneOnOneIds.TIME_BLOCK, OneOnOneIds.TIME_ACTION).get("selected_time")
+                                  or ""))
+
+
+# -- shared pieces ----------------------------------------------------------------------------------------
+
+
+def error_text(t: Translator, err: OneOnOneError) -> str:
+    return t(err.template, **err.params)
+
+
+def card_for(session: Session, pair: OneOnOnePair, viewer: Person, t: Translator, now: datetime) -> PairCard:
+    other = domain.other_member(pair, viewer)
+    slot = domain.next_meeting(pair, now)
+    open_points = session.scalar(select(func.count()).select_from(TalkingPoint).where(
+        TalkingPoint.pair_id == pair.id, TalkingPoint.meeting_id.is_(None))) or 0
+    return PairCard(
+        pair_id=pair.id, other_id=other.slack_user_id, other_label=other.label,
+        role="report" if viewer.id == pair.manager_id else "manager", next_at=slot.at, next_period=slot.period,
+        cadence=views.cadence_text(t, pair.interval_weeks, pair.weekday, pair.local_time, pair.tz),
+        open_points=int(open_points),
+    )
+
+
+def cards_for(session: Session, person: Person, t: Translator, now: datetime) -> list[PairCard]:
+    return [card_for(session, pair, person, t, now) for pair in domain.pairs_for(session, person)]
+
+
+def tz_of(person: Person, org: OrgConfig) -> str:
+    return domain.zone_name(person.tz, org.schedule.default_timezone)
+
+
+# -- listeners ----------------------------------------------------------------------------------------------
 
 
 def register(app: App, services: Services) -> None:
-    pass
+    org = services.org
+
+    def attempt(fn: Callable[[Session], T]) -> tuple[T | None, OneOnOneError | None]:
+        """Run `fn` in one unit of work; a `OneOnOneError` rolls it back and is returned."""
+        try:
+            with services.unit_of_work() as session:
+                return fn(session), None
+        except OneOnOneError as err:
+            return None, err
+
+    def translator_for(body: dict[str, Any]) -> Translator:
+        with services.db.unit_of_work() as session:
+            return services.t_for(session, team_of(body), user_of(body), body)
+
+    def open_view(trigger_id: str, view: View) -> None:
+        services.client.views_open(trigger_id=trigger_id, view=view)
+
+    @app.command(OneOnOneIds.COMMAND.value)
+    def one_on_one_command(ack: Ack, body: dict[str, Any]) -> None:
+        cmd = OneOnOneCommand.model_validate(body)
+        sub, rest = cmd.parts()
+        t = translator_for(body)
+        now = utcnow()
+        modal: View | None = None
+        reply: str = ""
+        blocks: list[dict[str, Any]] | None = None
+
+        def run(session: Session) -> None:
+            nonlocal modal, reply, blocks
+            person = person_by_slack_id(session, cmd.team_id, cmd.user_id)
+            cards = cards_for(session, person, t, now) if person is not None and person.active else []
+            if sub in ("", "help"):
+                reply, blocks = views.help_message(t, cards, tz=person.tz if person else None)
+            elif sub == "add":
+                topic = plain(rest)
+                if not cards:
+                    reply = t("You have no 1:1s yet. Candor sets one up for every manager and each of their "
+                              "direct reports.")
+                elif len(cards) == 1 and topic:
+                    pair = session.get(OneOnOnePair, cards[0].pair_id)
+                    assert pair is not None and person is not None
+                    domain.add_talking_point(session, pair, person, topic)
+                    reply = views.added_reply(t, cards[0])
+                else:
+                    modal = views.add_point_modal(t, cards, topic=topic)
+            elif sub == "notes":
+                reply = notes_reply(session, person, rest, t)
+            else:
+                reply = t("I don't know `{sub}`. Try `/1on1 add <topic>`, `/1on1 notes @person` or `/1on1 help`.",
+                          sub=escape(plain(sub)[:30]).replace("`", "'")).replace("<topic>", "&lt;topic&gt;")
+
+        _, err = attempt(run)
+        if err is not None:
+            ack(text=error_text(t, err))
+            return
+        if modal is not None:
+            open_view(cmd.trigger_id, modal)
+            ack()
+            return
+        if blocks:
+            ack(text=reply, blocks=blocks)
+        else:
+            ack(text=reply)
+
+    def notes_reply(session: Session, viewer: Person | None, rest: str, t: Translator) -> str:
+        m = USER_MENTION.search(rest)
+        if m is None:
+            return t("Whose notes? Try `/1on1 notes @person`.")
+        about = person_by_slack_id(session, viewer.team_id, m.group(1)) if viewer is not None else None
+        found = domain.notes_about(session, viewer, about, org) if viewer is not None and about is not None else []
+        shown = []
+        for n in found:
+            other_id = n.pair.report_id if about is not None and n.pair.manager_id == about.id else n.pair.manager_id
+            other = session.get(Person, other_id)
+            shown.append(views.NotesView(held_at=n.meeting.held_at or n.meeting.scheduled_at,
+                                         other_id=other.slack_user_id if other else "", notes=n.meeting.notes or "",
+                                         author_id=n.author.slack_user_id if n.author else None))
+        return views.notes_listing(t, m.group(1), shown)
+
+    @app.action(OneOnOneIds.ADD_BUTTON.value)
+    def add_button(ack: Ack, body: dict[str, Any]) -> None:
+        t = translator_for(body)
+        pair_id = _int(body["actions"][0].get("value"))
+        with services.db.unit_of_work() as session:
+            person = person_by_slack_id(session, team_of(body), user_of(body))
+            cards = cards_for(session, person, t, utcnow()) if person is not None else []
+        if not cards or (pair_id is not None and all(c.pair_id != pair_id for c in cards)):
+            view = views.done_view(t, t("Add talking point"), t("This 1:1 has ended, or you are not part of it."))
+        else:
+            view = views.add_point_modal(t, cards, pair_id=pair_id)
+        open_view(body["trigger_id"], view)
+        ack()
+
+    @app.view(OneOnOneIds.ADD_MODAL.value)
+    def add_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        sub = AddSubmission.from_body(body)
+        t = translator_for(body)
+        if sub.pair_id is None:
+            ack(response_action="errors", errors={OneOnOneIds.PAIR_BLOCK.value: t("Choose the 1:1 to add it to.")})
+            return
+
+        def run(session: Session) -> PairCard:
+            person = person_by_slack_id(session, sub.team_id, sub.user_id)
+            pair = domain.live_pair(session, sub.pair_id) if sub.pair_id else None
+            if person is None or pair is None:
+                raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="pair")
+            domain.add_talking_point(session, pair, person, sub.topic)
+            return card_for(session, pair, person, t, utcnow())
+
+        card, err = attempt(run)
+        if err is not None:
+            block = views.field_block(err.field or "text")
+            if block == OneOnOneIds.PAIR_BLOCK and OneOnOneIds.PAIR_BLOCK.value not in _state(body):
+                block = OneOnOneIds.TOPIC_BLOCK.value  # the pair was fixed: show it on the one input there is
+            ack(response_action="errors", errors={block: error_text(t, err)[:2000]})
+            return
+        assert card is not None
+        ack(response_action="update", view=views.done_view(t, t("Talking point added"), views.added_reply(t, card)))
+
+    @app.action(OneOnOneIds.NOTES_BUTTON.value)
+    def notes_button(ack: Ack, body: dict[str, Any]) -> None:
+        t = translator_for(body)
+        raw = str(body["actions"][0].get("value") or "")
+        pair_id, _, rest = raw.partition(":")
+        period, _, stamp = rest.partition(":")
+        with services.db.unit_of_work() as session:
+            person = person_by_slack_id(session, team_of(body), user_of(body))
+            pair = domain.live_pair(session, _int(pair_id) or 0)
+            if person is None or pair is None or not domain.is_member(pair, person):
+                view = views.done_view(t, t("1:1 notes"), t("This 1:1 has ended, or you are not part of it."))
+            else:
+                slot = (domain.Slot(period, datetime.fromtimestamp(int(stamp), UTC))
+                        if PERIOD.fullmatch(period) and stamp.isdigit() else domain.meeting_for_notes(pair, utcnow()))
+                meeting = session.scalars(select(OneOnOneMeeting).where(
+                    OneOnOneMeeting.pair_id == pair.id, OneOnOneMeeting.period == slot.period)).one_or_none()
+                notes = domain.meeting_notes(session, person, meeting, org) if meeting is not None else None
+                members = [(p.id, p.label) for p in (pair.manager, pair.report)]
+                view = views.notes_modal(t, card_for(session, pair, person, t, utcnow()), members=members,
+                                         period=slot.period, meeting_at=slot.at, notes=notes)
+        open_view(body["trigger_id"], view)
+        ack()
+
+    @app.view(OneOnOneIds.NOTES_MODAL.value)
+    def notes_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        sub = NotesSubmission.from_body(body)
+        t = translator_for(body)
+        errors: dict[str, str] = {}
+        for row in sub.rows:
+            if not row.text.strip() and not row.empty:
+                errors[f"{OneOnOneIds.ITEM_TEXT_BLOCK}{row.row}"] = t(
+                    "Say what needs doing, or clear the owner and due date of this row.")
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        filled = [row for row in sub.rows if not row.empty]
+        rows_by_item = {i: row.row for i, row in enumerate(filled, start=1)}
+
+        def run(session: Session) -> domain.NotesResult:
+            person = person_by_slack_id(session, sub.team_id, sub.user_id)
+            pair = session.get(OneOnOnePair, sub.pair_id)
+            if person is None or pair is None or not PERIOD.fullmatch(sub.period):
+                raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="notes")
+            drafts = [domain.ActionDraft(text=row.text, owner=session.get(Person, row.owner_id) if row.owner_id
+                                         else None, due_date=row.due) for row in filled]
+            meeting = domain.ensure_meeting(session, pair, sub.period, sub.meeting_at)
+            return domain.record_notes(session, pair, meeting, person, sub.notes, drafts)
+
+        result, err = attempt(run)
+        if err is not None:
+            block = views.field_block(err.field, rows_by_item)
+            ack(response_action="errors", errors={block: error_text(t, err)[:2000]})
+            return
+        assert result is not None
+        text = t(":white_check_mark: Notes saved.") + " " + t.n(
+            "{count} action item added.", "{count} action items added.", len(result.items))
+        ack(response_action="update", view=views.done_view(t, t("1:1 notes"), text))
+
+    @app.action(OneOnOneIds.SCHEDULE_BUTTON.value)
+    def schedule_button(ack: Ack, body: dict[str, Any]) -> None:
+        t = translator_for(body)
+        with services.db.unit_of_work() as session:
+            person = person_by_slack_id(session, team_of(body), user_of(body))
+            pair = domain.live_pair(session, _int(body["actions"][0].get("value")) or 0)
+            if person is None or pair is None or not domain.is_member(pair, person):
+                view = views.done_view(t, t("1:1 schedule"), t("This 1:1 has ended, or you are not part of it."))
+            else:
+                tz = tz_of(person, org)
+                card = card_for(session, pair, person, t, utcnow())
+                local = card.next_at.astimezone(WorkPattern(tz=tz).zone())
+                view = views.schedule_modal(t, card, interval_weeks=pair.interval_weeks, weekday=local.weekday(),
+                                            local_time=local.strftime("%H:%M"), tz=tz)
+        open_view(body["trigger_id"], view)
+        ack()
+
+    @app.view(OneOnOneIds.SCHEDULE_MODAL.value)
+    def schedule_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        sub = ScheduleSubmission.from_body(body)
+        t = translator_for(body)
+
+        def run(session: Session) -> PairCard:
+            person = person_by_slack_id(session, sub.team_id, sub.user_id)
+            pair = domain.live_pair(session, sub.pair_id)
+            if person is None or pair is None:
+                raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="interval")
+            domain.set_cadence(session, pair, person, sub.interval_weeks if sub.interval_weeks is not None else 0,
+                               sub.weekday if sub.weekday is not None else -1, sub.local_time, tz_of(person, org))
+            return card_for(session, pair, person, t, utcnow())
+
+        card, err = attempt(run)
+        if err is not None:
+            ack(response_action="errors", errors={views.field_block(err.field): error_text(t, err)[:2000]})
+            return
+        assert card is not None
+        text = t(":white_check_mark: Your 1:1 with {person} is now {cadence}. Next: {when}.",
+                 person=mention(card.other_id), cadence=card.cadence, when=views.when(t, card.next_at, None))
+        ack(response_action="update", view=views.done_view(t, t("1:1 schedule"), text))
+
+    @app.action(OneOnOneIds.DONE_BUTTON.value)
+    def done_button(ack: Ack, body: dict[str, Any]) -> None:
+        t = translator_for(body)
+        item_id = _int(body["actions"][0].get("value")) or 0
+        user = user_of(body)
+
+        def run(session: Session) -> bool:
+            person = person_by_slack_id(session, team_of(body), user)
+            item = domain.action_item_for(session, person, item_id, org) if person is not None else None
+            if person is None or item is None:
+                raise OneOnOneError("That action item is not one of yours.")
+            domain.mark_done(session, item, person)
+            return True
+
+        _, err = attempt(run)
+        container = body.get("container") or {}
+        try:
+            if err is not None:
+                # Only the pair sees Done buttons (their DMs and Home tabs): nothing to show anyone else.
+                log.info("action item %s not marked done for %s: %s", item_id, user, err)
+            elif container.get("type") == "message" and (body.get("message") or {}).get("blocks"):
+                blocks = views.mark_done_blocks(t, body["message"]["blocks"], item_id, user)
+                services.client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
+                                            text=body["message"].get("text") or t("Action item done"), blocks=blocks)
+            elif container.get("type") == "view" and (body.get("view") or {}).get("type") == "modal":
+                view = body["view"]
+                blocks = views.mark_done_blocks(t, view.get("blocks") or [], item_id, user)
+                services.client.views_update(view_id=view["id"], view=views.clean_view(view, blocks))
+            # The Home tab is re-published through the outbox by mark_done.
+        except SlackApiError as exc:  # the item is saved; a stale button is only cosmetic
+            log.info("could not update the message after marking item %s done: %s", item_id,
+                     exc.response.get("error"))
+        ack()
+
+    @app.action(OneOnOneIds.SHOW_ALL_BUTTON.value)
+    def show_all(ack: Ack, body: dict[str, Any]) -> None:
+        t = translator_for(body)
+        try:
+            value = json.loads(str(body["actions"][0].get("value") or "{}"))
+        except json.JSONDecodeError:
+            value = {}
+        with services.db.unit_of_work() as session:
+            person = person_by_slack_id(session, team_of(body), user_of(body))
+            pair = session.get(OneOnOnePair, _int(value.get("p")) or 0)
+            part = None
+            if person is not None and pair is not None and domain.is_member(pair, person):
+                until = datetime.fromtimestamp(_int(value.get("a")) or 0, UTC)
+                part = domain.agenda_section_for(session, pair, person, org, str(value.get("s") or ""),
+                                                 until=until, t=t)
+            view = (views.list_modal(t, part) if part is not None else
+                    views.done_view(t, t("1:1 agenda"), t("This part of the agenda is not available any more.")))
+        open_view(body["trigger_id"], view)
+        ack()
+
+
+# -- the agenda prompt --------------------------------------------------------------------------------------
+
+
+@prompt_kind(domain.AGENDA_KIND, description="1:1 agenda DM, the working day before each 1:1, in each person's time")
+def agenda_prompts(ctx: PromptContext, person: Person, pattern: WorkPattern, start: datetime, end: datetime
+                   ) -> list[Occurrence]:
+    return domain.agenda_occurrences(ctx.session, ctx.org, person, pattern, start, end)
+
+
+# -- outbox renderers -----------------------------------------------------------------------------------------
+
+
+def _recipient(ctx: RenderContext) -> Person:
+    if ctx.recipient is None:
+        raise Skip("no recipient")
+    return ctx.recipient
+
+
+@renderer(domain.AGENDA_KIND)
+def render_agenda(ctx: RenderContext) -> Rendered:
+    """Built at send time from the store, so it is fresh; skipped when the pair changed meanwhile."""
+    recipient = _recipient(ctx)
+    payload = ctx.row.payload
+    pair = domain.live_pair(ctx.session, int(payload["pair_id"]))
+    if pair is None:
+        raise Skip("the 1:1 pair ended (manager change or deactivation)")
+    if not domain.is_member(pair, recipient):
+        raise Skip("the recipient is no longer in this 1:1")
+    period, at = str(payload["meeting_period"]), datetime.fromisoformat(str(payload["meeting_at"]))
+    week = domain.meetings_between(pair, at - timedelta(days=7), at + timedelta(days=7))
+    slot = domain.slot_for(pair, period, at) or next((s for s in week if s.period == period), None)
+    if slot is None:
+        raise Skip("the 1:1 was moved out of that week")
+    now = utcnow()
+    agenda = domain.build_agenda(ctx.session, pair, recipient, ctx.org, until=slot.at, t=ctx.t)
+    card = card_for(ctx.session, pair, recipient, ctx.t, min(now, slot.at - timedelta(seconds=1)))
+    text, blocks = views.agenda_message(ctx.t, agenda, card, meeting_period=slot.period, meeting_at=slot.at,
+                                        tz=recipient.tz)
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer(domain.NUDGE_KIND)
+def render_nudge(ctx: RenderContext) -> Rendered:
+    recipient = _recipient(ctx)
+    alert = ctx.session.get(Alert, int(ctx.row.payload["alert_id"]))
+    if alert is None or alert.resolved_at is not None:
+        raise Skip("the 1:1 took place meanwhile")
+    pair = domain.live_pair(ctx.session, alert.pair_id or 0)
+    if pair is None or pair.manager_id != recipient.id:
+        raise Skip("the 1:1 pair ended")
+    card = card_for(ctx.session, pair, recipient, ctx.t, utcnow())
+    text, blocks = views.nudge_dm(ctx.t, card, weeks=int(alert.details.get("weeks") or
+                                                         ctx.org.one_on_ones.no_meeting_alert_weeks))
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer(domain.NOTES_KIND)
+def render_notes(ctx: RenderContext) -> Rendered:
+    recipient = _recipient(ctx)
+    payload = ctx.row.payload
+    meeting = ctx.session.get(OneOnOneMeeting, int(payload["meeting_id"]))
+    author = ctx.session.get(Person, int(payload["author_id"]))
+    if meeting is None or author is None:
+        raise Skip("the meeting is gone")
+    notes = domain.meeting_notes(ctx.session, recipient, meeting, ctx.org)
+    items = []
+    for item_id in payload.get("item_ids") or []:
+        item = domain.action_item_for(ctx.session, recipient, int(item_id), ctx.org)
+        if item is not None and item.done_at is None:
+            owner = ctx.session.get(Person, item.owner_id)
+            items.append((item.id, views.item_line(ctx.t, item.text, owner.label if owner else "?", item.due_date)))
+    if notes is None and not items:
+        raise Skip("nothing the recipient may see")
+    text, blocks = views.notes_dm(ctx.t, author_id=author.slack_user_id, meeting_at=meeting.scheduled_at,
+                                  notes=notes, items=items)
+    return Rendered(text=text, blocks=blocks)
+
+
+@renderer(domain.SCHEDULE_KIND)
+def render_schedule(ctx: RenderContext) -> Rendered:
+    recipient = _recipient(ctx)
+    pair = domain.live_pair(ctx.session, int(ctx.row.payload["pair_id"]))
+    actor = ctx.session.get(Person, int(ctx.row.payload["actor_id"]))
+    if pair is None or actor is None or not domain.is_member(pair, recipient):
+        raise Skip("the 1:1 pair ended")
+    text, blocks = views.schedule_dm(ctx.t, card_for(ctx.session, pair, recipient, ctx.t, utcnow()),
+                                     actor_id=actor.slack_user_id)
+    return Rendered(text=text, blocks=blocks)
+
+
+# -- App Home --------------------------------------------------------------------------------------------------
+
+
+@home_section(order=30)
+def one_on_ones_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
+    if not person.active:
+        return []
+    cards = cards_for(session, person, t, utcnow())
+    items, total = domain.open_action_items(session, person, org, limit=views.HOME_ITEMS)
+    owners = {p.id: p.label for p in session.scalars(select(Person).where(Person.id.in_({i.owner_id for i in items})))}
+    rows = [views.HomeItem(item_id=i.id, line=views.item_line(t, i.text, owners.get(i.owner_id, "?"), i.due_date))
+            for i in items]
+    return views.home_blocks(t, cards, rows, total, tz=person.tz)
+
+
+# -- jobs (registered in scheduler/jobs.py) ----------------------------------------------------------------------
+
+
+def sync_pairs_job(rt: Runtime) -> str:
+    """Make 1:1 pairs follow the org chart (hourly, and after org changes)."""
+    with rt.services.unit_of_work() as session:
+        report = domain.sync_pairs(session, rt.team_id(), rt.org)
+    return str(report)
+
+
+def alerts_job(rt: Runtime) -> str:
+    """Record no-1:1-in-N-weeks alerts for the HR digest; one nudge to the manager per alert (daily)."""
+    with rt.services.unit_of_work() as session:
+        made = domain.alerts_no_meeting(session, rt.team_id(), rt.org)
+    return f"{len(made)} new no-1:1 alerts"
+

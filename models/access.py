@@ -13,7 +13,7 @@ A viewer who is deactivated, a bot or erased (`Person.active` is false) sees not
 A person only ever sees records of their own workspace (`owner.team_id`, or `team_id` for the audit log and
 the HR digest, which have no owner); operators see every workspace.
 
-Policy (Y = may see; "chain" = the owner's manager chain; "pair" = the two people of a 1:1)
+Policy (Y = may see; "owner's chain" = everyone above the owner in the org chart)
 --------------------------------------------------------------------------------------------------------
 
 =================  =========  ========  ===============  ===========  ==========  ========  ====================
@@ -39,8 +39,8 @@ hr_digest          (none)     -         -                Y            Y         
     are the owner's line manager; nobody else in the chain sees them.
 [3] Only when `group_size >= min_group_size` (`privacy.min_group_size`). Below it (or when the size is
     unknown) NOBODY sees the aggregate, not HR, not operators. The owner of an aggregate is the manager
-    whose team it covers: that manager and everyone above them may see it. A company-wide aggregate has
-    the top of the org chart (or nobody) as owner, so only HR and operators see it.
+    whose team it covers: that manager and everyone above them may see it (a company-wide aggregate: the
+    top of the org chart). Members of the group who manage nobody in it do not see the results.
 
 Operators see everything except individual pulse answers and aggregates below the threshold.
 
@@ -321,8 +321,10 @@ def decide(
             return _yes("HR admin")
         if subject.shared_with_manager and in_chain():
             return _yes("the author shared it with the person's managers")
-        return _no("private feedback is seen by the person it is about, its author and HR admins"
-                   + ("" if subject.shared_with_manager else " (the author did not share it with managers)"))
+        return _no(
+            "private feedback is seen by the person it is about, its author and HR admins"
+            + ("" if subject.shared_with_manager else " (the author did not share it with managers)")
+        )
 
     if kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE):
         if is_owner:
@@ -389,9 +391,7 @@ def can_see(
     `owner` is required for every kind but the audit log and the HR digest, which take `team_id` instead.
     """
     subject = Subject(owner, author, pair_manager, shared_with_manager, group_size, team_id)
-    return decide(
-        session, viewer, kind, subject, hr_sees_notes=hr_sees_notes, min_group_size=min_group_size
-    ).allowed
+    return decide(session, viewer, kind, subject, hr_sees_notes=hr_sees_notes, min_group_size=min_group_size).allowed
 
 
 def require(

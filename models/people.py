@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.ports import Directory, SlackUser
-from models.tables import Person, Workspace
+from models.tables import AuditEntry, Person, Workspace
 
 
 def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspace:
@@ -30,14 +30,25 @@ def person_by_slack_id(session: Session, team_id: str, user_id: str) -> Person |
     ).one_or_none()
 
 
-def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None) -> Person:
+def was_erased(session: Session, team_id: str, slack_user_id: str) -> bool:
+    """True when this Slack id's data was erased here (the audit log keeps that fact, nothing else)."""
+    return session.scalar(
+        select(AuditEntry.id).where(AuditEntry.action == "privacy.erase", AuditEntry.team_id == team_id,
+                                    AuditEntry.subject == slack_user_id).limit(1)
+    ) is not None
+
+
+def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None) -> Person | None:
     """Create or update one person from Slack's view of them.
 
-    A reactivated member comes back as the same row (unique on team + Slack id). Erased people stay
-    erased: their personal fields are not filled in again from Slack.
+    A reactivated member comes back as the same row (unique on team + Slack id). An erased person is
+    never re-created from Slack (None): erasure replaced their Slack id, so a sync or an event would
+    otherwise bring them back as a new row.
     """
     ensure_workspace(session, team_id)
     person = person_by_slack_id(session, team_id, user.id)
+    if person is None and was_erased(session, team_id, user.id):
+        return None
     if person is None:
         person = Person(team_id=team_id, slack_user_id=user.id)
         session.add(person)
@@ -87,6 +98,7 @@ def sync_directory(session: Session, team_id: str, directory: Directory) -> tupl
     for user in directory.users():
         upsert_person(session, team_id, user, now=now)
         seen += 1
+    # (erased people are skipped by upsert_person and never counted as new)
     after = set(session.scalars(select(Person.slack_user_id).where(Person.team_id == team_id)))
     return seen, len(after - before)
 

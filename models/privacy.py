@@ -2,8 +2,10 @@
 
 A registry (`register_personal_data`) says, table by table, how rows link to a person and which columns
 may hold their words or names. Core tables are registered below; a feature that adds a table registers it
-from its own module, and `export_person` / `erase_person` pick it up without changes here. Erasure refuses
-to run while a table that references `people.id` is not registered, so a forgotten table cannot leak.
+from its own module, and `export_person` / `erase_person` pick it up without changes here (they import
+every `models` module first, see `load_registrations`). Erasure refuses to run while a table of
+`Base.metadata` is not registered, or one of its columns referencing `people.id` is not declared, so a
+forgotten table cannot keep what an erasure should remove.
 
 Erasure, in one transaction (the caller's unit of work; a failure anywhere rolls all of it back):
 
@@ -16,6 +18,9 @@ Erasure, in one transaction (the caller's unit of work; a failure anywhere rolls
 - outbox messages addressed to them: undelivered ones are skipped, every payload is emptied;
 - inbound Slack events: those the person is the subject of (their own actions, their profile changes) are
   deleted; elsewhere their identifiers are redacted;
+- check-ins: their answers emptied (rows, periods, moods stay for participation counts), replies to them and
+  by them replaced; HR alerts about them or their 1:1 pairs deleted; 1:1 tables: as `models/one_on_ones.py`
+  registers them (what they wrote replaced, their names redacted elsewhere);
 - in every registered text column of the workspace (other people's kudos messages, payloads, errors),
   the person's Slack id is replaced by the placeholder and their email and names by `REDACTED`, as whole
   words, case-insensitively. Over-redaction (someone else with the same display name) is preferred to a
@@ -28,7 +33,9 @@ Erasing the same Slack id twice raises `AlreadyErased`; an id Candor never knew 
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -38,16 +45,29 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Literal
 
-from sqlalchemy import JSON, ColumnElement, Table, Text, cast, delete, func, or_, select, update
+from sqlalchemy import JSON, ColumnElement, Table, Text, cast, delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+import models
 from models import audit
 from models.base import Base, utcnow
 from models.people import person_by_slack_id
-from models.tables import AuditEntry, InboundEvent, Kudos, KudosRecipient, OutboxMessage, Person
+from models.tables import (
+    Alert,
+    AuditEntry,
+    Checkin,
+    CheckinReply,
+    InboundEvent,
+    Kudos,
+    KudosRecipient,
+    OneOnOnePair,
+    OutboxMessage,
+    Person,
+)
 
 SCHEMA_VERSION = 1
-REMOVED_TEXT = "[removed at the author's request]"
+REMOVED_TEXT = "[removed at the author's request]"  # the erased person's own words
+REMOVED_ABOUT_TEXT = "[removed at the request of the person it was about]"  # others' words about them
 REDACTED = "[removed]"
 ERASED_PREFIX = "ERASED-"
 EXPORT_ACTION, ERASE_ACTION = "privacy.export", "privacy.erase"
@@ -121,6 +141,22 @@ class Erasure:
     def _pattern(self) -> re.Pattern[str] | None:
         return _terms_pattern(self.terms)
 
+    def replace(self, column: Any, where: ColumnElement[bool], text: str = REMOVED_ABOUT_TEXT) -> int:
+        """For hooks: set `column` (a Table column) to `text` in the rows matching `where` that have a value.
+
+        Counted in the report as replaced. Returns the number of rows.
+        """
+        table = column.table
+        result = self.session.execute(
+            update(table)
+            .where(where, column.is_not(None))
+            .values({column.key: text})
+            .execution_options(synchronize_session=False)
+        )
+        n = _rowcount(result)
+        self.report.count(self.report.replaced, table.name, n)
+        return n
+
     def _replacement(self, match: re.Match[str]) -> str:
         return self.placeholder if match.group(0).lower() == self.original_slack_id.lower() else REDACTED
 
@@ -137,7 +173,8 @@ class PersonalData:
     - `text_columns`: free text or JSON that may name people: identifiers are redacted in every row of the
       workspace at erasure.
     - `content_columns`: content that belongs to the linked person (what they wrote, what was sent to them):
-      replaced whole in linked rows at erasure (text by `replacement`, JSON by `{}`).
+      replaced whole at erasure (text by `replacement`, JSON by `{}`) in rows linked through
+      `owner_columns` (default: every person column; `()`: none, e.g. when a hook decides).
     - `on_erase`: "anonymise" (rows stay, content replaced, names redacted), "delete" (linked rows deleted)
       or "keep" (never touched: the audit log).
     - `exporter`: custom export section; default: the linked rows, every column. `export=False`: none.
@@ -149,6 +186,7 @@ class PersonalData:
     text_columns: tuple[str, ...] = ()
     on_erase: EraseMode = "anonymise"
     content_columns: tuple[str, ...] = ()
+    owner_columns: tuple[str, ...] | None = None
     replacement: str = REMOVED_TEXT
     exporter: Exporter | None = None
     export: bool = True
@@ -169,7 +207,7 @@ def register_personal_data(entry: PersonalData) -> PersonalData:
     table = Base.metadata.tables.get(entry.table)
     if table is None:
         raise ValueError(f"personal data registered for unknown table {entry.table!r}")
-    for col in (*entry.person_columns, *entry.text_columns, *entry.content_columns):
+    for col in (*entry.person_columns, *entry.text_columns, *entry.content_columns, *(entry.owner_columns or ())):
         if col not in table.c:
             raise ValueError(f"personal data registered for unknown column {entry.table}.{col}")
     if entry.on_erase not in ("anonymise", "delete", "keep"):
@@ -182,12 +220,31 @@ def unregister_personal_data(key: str) -> None:
     _REGISTRY.pop(key, None)
 
 
+_loaded: list[bool] = []
+
+
+def load_registrations() -> None:
+    """Import every module of the `models` package, so every feature's registrations have run.
+
+    Export and erasure call this first: what they cover never depends on what the caller happened to import.
+    A module that fails to import makes them fail (closed) rather than skip its data.
+    """
+    if _loaded:
+        return
+    for info in pkgutil.iter_modules(models.__path__):
+        importlib.import_module(f"models.{info.name}")
+    _loaded.append(True)
+
+
 def registered() -> tuple[PersonalData, ...]:
+    """Every registry entry, after loading every models module's registrations."""
+    load_registrations()
     return tuple(_REGISTRY.values())
 
 
 def registry_problems() -> list[str]:
     """Tables of `Base.metadata` whose link to people no registry entry covers (empty: all covered)."""
+    load_registrations()
     covered = {(e.table, c) for e in _REGISTRY.values() for c in e.person_columns}
     listed = {e.table for e in _REGISTRY.values()}
     problems = []
@@ -211,12 +268,14 @@ def export_person(session: Session, team_id: str, slack_user_id: str, *, actor: 
     `actor` defaults to the person themselves. Access (who may ask) is the caller's check:
     `models.access.require(..., RecordKind.PERSONAL_EXPORT, owner=person)`.
     """
+    load_registrations()
     person = _find(session, team_id, slack_user_id)
     manager = session.get(Person, person.manager_id) if person.manager_id else None
     reports = session.scalars(select(Person).where(Person.manager_id == person.id).order_by(Person.id))
     data: dict[str, Any] = {}
+    existing = _existing_tables(session)
     for entry in _REGISTRY.values():
-        if not entry.export:
+        if not entry.export or entry.table not in existing:
             continue
         if entry.exporter is not None:
             data[entry.key] = _jsonable(entry.exporter(session, person))
@@ -285,9 +344,7 @@ def erase_person(session: Session, team_id: str, slack_user_id: str, *, actor: s
         raise PrivacyError("refusing to erase while personal data is not fully registered: " + "; ".join(problems))
 
     report = ErasureReport(team_id=team_id, person_id=person.id, erased_at=utcnow())
-    terms = _dedupe_terms(
-        [slack_user_id, person.email, person.real_name, person.display_name, person.name]
-    )
+    terms = _dedupe_terms([slack_user_id, person.email, person.real_name, person.display_name, person.name])
     ctx = Erasure(
         session=session,
         person=person,
@@ -298,7 +355,10 @@ def erase_person(session: Session, team_id: str, slack_user_id: str, *, actor: s
     )
     # The people row goes last: other steps may still need what it says (DM channel, ids).
     entries = sorted(_REGISTRY.values(), key=lambda e: e.table == "people")
+    existing = _existing_tables(session)
     for entry in entries:
+        if entry.table not in existing:
+            continue  # not created yet in this database: it holds nothing
         if entry.on_erase == "keep":
             if entry.eraser is not None:
                 entry.eraser(ctx)
@@ -307,10 +367,13 @@ def erase_person(session: Session, team_id: str, slack_user_id: str, *, actor: s
         if entry.person_columns and entry.on_erase == "delete":
             result = session.execute(delete(table).where(_linked(table, entry, person.id)))
             report.count(report.deleted, entry.table, _rowcount(result))
-        elif entry.person_columns and entry.content_columns:
-            values = {c: ({} if _is_json(table, c) else entry.replacement) for c in entry.content_columns}
-            result = session.execute(update(table).where(_linked(table, entry, person.id)).values(**values))
-            report.count(report.replaced, entry.table, _rowcount(result))
+        else:
+            owners = entry.person_columns if entry.owner_columns is None else entry.owner_columns
+            if owners and entry.content_columns:
+                values = {c: ({} if _is_json(table, c) else entry.replacement) for c in entry.content_columns}
+                linked = or_(*(table.c[c] == person.id for c in owners))
+                result = session.execute(update(table).where(linked).values(**values))
+                report.count(report.replaced, entry.table, _rowcount(result))
         if entry.eraser is not None:
             entry.eraser(ctx)
         if entry.text_columns:
@@ -334,17 +397,19 @@ def was_erased(session: Session, team_id: str, slack_user_id: str) -> bool:
 
     Directory sync should not re-create an erased person from Slack: ask this first.
     """
-    return (
-        session.scalar(
-            select(AuditEntry.id)
-            .where(
-                AuditEntry.action == ERASE_ACTION,
-                AuditEntry.team_id == team_id,
-                AuditEntry.subject == slack_user_id,
-            )
-            .limit(1)
+    return _erased_at(session, team_id, slack_user_id) is not None
+
+
+def _erased_at(session: Session, team_id: str, slack_user_id: str) -> datetime | None:
+    return session.scalar(
+        select(AuditEntry.created_at)
+        .where(
+            AuditEntry.action == ERASE_ACTION,
+            AuditEntry.team_id == team_id,
+            AuditEntry.subject == slack_user_id,
         )
-        is not None
+        .order_by(AuditEntry.id)
+        .limit(1)
     )
 
 
@@ -352,9 +417,14 @@ def _find(session: Session, team_id: str, slack_user_id: str) -> Person:
     person = person_by_slack_id(session, team_id, slack_user_id)
     if person is not None and person.erased_at is None:
         return person
-    if person is not None or was_erased(session, team_id, slack_user_id):
-        raise AlreadyErased(f"{slack_user_id} in workspace {team_id} has already been erased")
+    when = person.erased_at if person is not None else _erased_at(session, team_id, slack_user_id)
+    if when is not None:
+        raise AlreadyErased(f"{slack_user_id} in workspace {team_id} was already erased on {_iso(when)}")
     raise UnknownPerson(f"Candor holds no person {slack_user_id} in workspace {team_id}")
+
+
+def _existing_tables(session: Session) -> set[str]:
+    return set(inspect(session.connection()).get_table_names())
 
 
 def _linked(table: Table, entry: PersonalData, person_id: int) -> ColumnElement[bool]:
@@ -386,9 +456,7 @@ def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def _redact_value(
-    value: Any, pattern: re.Pattern[str] | None, repl: Callable[[re.Match[str]], str]
-) -> Any:
+def _redact_value(value: Any, pattern: re.Pattern[str] | None, repl: Callable[[re.Match[str]], str]) -> Any:
     if pattern is None:
         return value
     if isinstance(value, str):
@@ -423,9 +491,7 @@ def _redact_table(ctx: Erasure, table: Table, columns: tuple[str, ...]) -> None:
             if new != old:
                 values[c] = new
         if values:
-            ctx.session.execute(
-                update(table).where(*(col == row[j] for j, col in enumerate(pk))).values(**values)
-            )
+            ctx.session.execute(update(table).where(*(col == row[j] for j, col in enumerate(pk))).values(**values))
             changed += 1
     ctx.report.count(ctx.report.redacted, table.name, changed)
 
@@ -615,9 +681,7 @@ register_personal_data(
         description="The person's profile and place in the org chart; the row stays, anonymised.",
     )
 )
-register_personal_data(
-    PersonalData(table="workspaces", on_erase="keep", export=False, description="No personal data.")
-)
+register_personal_data(PersonalData(table="workspaces", on_erase="keep", export=False, description="No personal data."))
 register_personal_data(
     PersonalData(
         table="kudos",
@@ -665,5 +729,103 @@ register_personal_data(
         on_erase="keep",
         exporter=_export_audit,
         description="Never changed: append-only, and the one place that still names an erased person.",
+    )
+)
+
+
+# -- feature tables without a module of their own registering them: check-ins, alerts -----------------------
+# A feature module may register its tables itself (models/one_on_ones.py does, for the 1:1 tables); a
+# registration under the same key replaces the one here. `load_registrations` imports every models module
+# before an export or erasure, so which registration wins never depends on what the caller imported.
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    return {attr.key: _jsonable(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs}
+
+
+def _person_ref(session: Session, person_id: int | None) -> dict[str, Any] | None:
+    return _ref(session.get(Person, person_id)) if person_id is not None else None
+
+
+def _export_checkins(session: Session, person: Person) -> dict[str, Any]:
+    own = list(session.scalars(select(Checkin).where(Checkin.person_id == person.id).order_by(Checkin.period)))
+    replies: dict[int, list[CheckinReply]] = {}
+    if own:
+        for reply in session.scalars(
+            select(CheckinReply).where(CheckinReply.checkin_id.in_([c.id for c in own])).order_by(CheckinReply.id)
+        ):
+            replies.setdefault(reply.checkin_id, []).append(reply)
+    written = session.scalars(select(CheckinReply).where(CheckinReply.author_id == person.id).order_by(CheckinReply.id))
+    return {
+        "own": [
+            {
+                **_as_dict(c),
+                "manager": _person_ref(session, c.manager_id),
+                "replies": [
+                    {"author": _person_ref(session, r.author_id), "text": r.text, "created_at": _iso(r.created_at)}
+                    for r in replies.get(c.id, [])
+                ],
+            }
+            for c in own
+        ],
+        "replies_written": [_as_dict(r) for r in written],
+    }
+
+
+def _erase_replies_about(ctx: Erasure) -> None:
+    """A manager's reply to the erased person's check-in is about them: replaced too."""
+    own_checkins = select(Checkin.id).where(Checkin.person_id == ctx.person.id)
+    ctx.replace(
+        CheckinReply.__table__.c.text,
+        CheckinReply.checkin_id.in_(own_checkins) & (CheckinReply.author_id != ctx.person.id),
+        REMOVED_ABOUT_TEXT,
+    )
+
+
+def _delete_pair_alerts(ctx: Erasure) -> None:
+    """Alerts about a 1:1 pair the erased person was in (either side) mean nothing any more."""
+    pairs = select(OneOnOnePair.id).where(
+        or_(OneOnOnePair.manager_id == ctx.person.id, OneOnOnePair.report_id == ctx.person.id)
+    )
+    result = ctx.session.execute(
+        delete(Alert).where(Alert.pair_id.in_(pairs)).execution_options(synchronize_session=False)
+    )
+    ctx.report.count(ctx.report.deleted, Alert.__tablename__, _rowcount(result))
+
+
+register_personal_data(
+    PersonalData(table="slack_pauses", on_erase="keep", export=False, description="Rate-limit pauses: none.")
+)
+register_personal_data(
+    PersonalData(
+        table="checkins",
+        person_columns=("person_id", "manager_id"),
+        owner_columns=("person_id",),
+        content_columns=("answers",),
+        text_columns=("answers",),
+        exporter=_export_checkins,
+        description="Their answers emptied (rows, periods and moods stay for participation counts); "
+        "their names redacted from others' answers.",
+    )
+)
+register_personal_data(
+    PersonalData(
+        table="checkin_replies",
+        person_columns=("author_id",),
+        content_columns=("text",),
+        text_columns=("text",),
+        export=False,  # in the check-ins section
+        eraser=_erase_replies_about,
+        description="Replies they wrote, and replies to their check-ins, replaced.",
+    )
+)
+register_personal_data(
+    PersonalData(
+        table="alerts",
+        person_columns=("person_id",),
+        on_erase="delete",
+        text_columns=("details",),
+        eraser=_delete_pair_alerts,
+        description="HR alerts about them or their 1:1 pairs deleted.",
     )
 )

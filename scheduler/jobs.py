@@ -90,3 +90,19 @@ def checkin_alerts(rt: Runtime) -> str:
     from handlers.checkins import checkin_alerts_job
 
     return checkin_alerts_job(rt.services, rt.team_id())
+
+
+@job("one_on_one_pairs", lambda: IntervalTrigger(hours=1),
+     description="Make 1:1 pairs follow the org chart (new relations get a pair, ended ones are closed)")
+def one_on_one_pairs(rt: Runtime) -> str:
+    from handlers.one_on_ones import sync_pairs_job
+
+    return sync_pairs_job(rt)
+
+
+@job("one_on_one_alerts", lambda: CronTrigger(hour=6, minute=10, timezone="UTC"),
+     description="Record pairs with no 1:1 held in N weeks for the HR digest; nudge the manager once")
+def one_on_one_alerts(rt: Runtime) -> str:
+    from handlers.one_on_ones import alerts_job
+
+    return alerts_job(rt)

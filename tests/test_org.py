@@ -102,7 +102,8 @@ def counting(db: Database) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def before(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
+        if not statement.startswith("BEGIN"):  # SQLite's transaction start (bot/db.py) is not a query
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before)
     try:
