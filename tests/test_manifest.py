@@ -58,6 +58,9 @@ def test_events_are_exactly_the_handled_ones(manifest):
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == set(EVENT_HANDLERS)
 
 
+SLACK_CALL = re.compile(r"(?:client|slack)\.((?:chat|conversations|users|views|files|auth|team)_\w+)\(")
+
+
 def _methods_called_in_code() -> set[str]:
     """Every Web API call in the code (`<client>.chat_postMessage(` → chat.postMessage), whatever the
     client variable is called."""
@@ -65,7 +68,7 @@ def _methods_called_in_code() -> set[str]:
     for folder in ("bot", "handlers", "models", "scheduler"):
         for path in (REPO / folder).rglob("*.py"):
             text = path.read_text()
-            for name in re.findall(r"(?:client|slack)\.((?:chat|conversations|users|views|files|auth|team)_\w+)\(", text):
+            for name in SLACK_CALL.findall(text):
                 family, _, rest = name.partition("_")
                 found.add(f"{family}.{rest}")
     return found
