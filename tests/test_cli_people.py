@@ -91,3 +91,18 @@ def test_people_list_and_hr_role(env):
 def test_unknown_person_is_a_clear_error(env):
     proc = run("people", "show", "nobody@example.com", env=env, check=False)
     assert proc.returncode == 2 and "nobody with email 'nobody@example.com'" in proc.stderr
+
+
+def test_export_and_erase_from_the_cli(env, tmp_path):
+    import json
+
+    out = tmp_path / "ana.json"
+    assert "wrote" in run("people", "export", "ana@example.com", "--output", str(out), env=env).stdout
+    data = json.loads(out.read_text())
+    assert "ana@example.com" in json.dumps(data)
+    refused = run("people", "erase", "U0ANA", env=env, check=False)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert "erased Ana Silva (U0ANA)" in run("people", "erase", "U0ANA", "--yes", env=env).stdout
+    assert run("people", "show", "U0ANA", env=env, check=False).returncode == 2
+    assert audit_actions(env) == ["privacy.export", "privacy.erase"]
+    assert "Ana" not in run("people", "list", "--all", env=env).stdout
