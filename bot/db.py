@@ -35,6 +35,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
                 cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")  # safe against a killed process; WAL keeps it consistent
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 

@@ -1,30 +1,39 @@
 """Delivery: the outbox sender. Claims due rows, renders them, calls Slack, records the outcome.
 
-Guarantees (see `models.outbox` for the state machine):
+Guarantees (see `models.outbox` for the state machine; proved by tests/test_delivery.py and
+tests/test_delivery_crash.py):
 - exactly once: our outbox id travels in the message `metadata`; a row whose previous try may have
-  reached Slack (expired lease, timeout) is looked up in the channel's history before it is sent again;
-- rate limits: a per-workspace budget, at most one message per second per channel, and a 429's
-  `Retry-After` honoured by rescheduling the row (no thread sleeps), with no call to that method for the
-  workspace inside the window;
-- 5xx and timeouts retry with backoff; permanent errors mark the row dead with Slack's error.
+  reached Slack (expired lease, timeout, 5xx, lost answer) stays `uncertain` and is looked up in the
+  channel's history since the row was created before it is sent again; a sender re-checks its lease
+  before each call, so a row another sender took over is never sent by both; the Slack client's own
+  retries are switched off for the sender (an SDK retry of chat.postMessage posts twice);
+- rate limits: a per-workspace budget, at most one message per second per channel (measured from the end
+  of the previous post), and a 429's `Retry-After` honoured by rescheduling the row (no thread sleeps),
+  with no call to *that* method for the workspace inside the window, on any sender (`slack_pauses`);
+- 5xx and timeouts retry with backoff; permanent errors mark the row dead with Slack's error;
+- DM channels: conversations.open once per person, then `people.dm_channel_id`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
 import os
 import socket
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import Database
@@ -62,9 +71,14 @@ class Rendered:
     text: str = ""
     blocks: list[dict[str, Any]] | None = None
     view: dict[str, Any] | None = None  # set for views.publish (Home tab)
+    # (filename, content, title): a file shared into the recipient's DM, `text` as its comment. Slack
+    # files carry no message metadata, so an upload is at-least-once in the crash window (see README).
+    file: tuple[str, str, str] | None = None
 
     @property
     def method(self) -> str:
+        if self.file is not None:
+            return UPLOAD
         return "views.publish" if self.view is not None else "chat.postMessage"
 
 
@@ -103,32 +117,49 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 @dataclass
 class RateLimiter:
     """In-process limits: workspace budget per minute, one message per second per channel, and pauses
-    after a 429. Every sender process keeps its own; set the budget per replica accordingly."""
+    after a 429. Every sender process keeps its own; set the budget per replica accordingly. (Retry-After
+    pauses are also shared between processes through `slack_pauses`; the channel spacing is not.)"""
 
     per_minute: int = 300
     channel_interval: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _sent: dict[str, list[float]] = field(default_factory=dict)
+    _sent: dict[str, deque[float]] = field(default_factory=dict)
     _channel_next: dict[tuple[str, str], float] = field(default_factory=dict)
     _paused: dict[tuple[str, str], float] = field(default_factory=dict)
 
+    def pause_left(self, team: str, method: str, now: float) -> float:
+        """Seconds left in a Retry-After window for this method (0: not paused)."""
+        with self._lock:
+            return max(0.0, self._paused.get((team, method), 0.0) - now)
+
     def wait_needed(self, team: str, method: str, channel: str | None, now: float) -> float:
-        """Seconds until a call may be made (0 when it may go now). Reserves the slot when 0."""
+        """Seconds until a message may be sent (0 when it may go now). Reserves the slot when 0."""
         with self._lock:
             waits = [self._paused.get((team, method), 0.0) - now]
-            if channel is not None and method == "chat.postMessage":
+            per_channel = channel is not None and method == "chat.postMessage"
+            if per_channel:
+                assert channel is not None
                 waits.append(self._channel_next.get((team, channel), 0.0) - now)
-            window = [t for t in self._sent.get(team, []) if t > now - 60]
-            self._sent[team] = window
+            window = self._sent.setdefault(team, deque())
+            while window and window[0] <= now - 60:
+                window.popleft()
             if len(window) >= self.per_minute:
                 waits.append(window[0] + 60 - now)
             wait = max(waits)
             if wait > 0:
                 return wait
             window.append(now)
-            if channel is not None and method == "chat.postMessage":
+            if per_channel:
+                assert channel is not None
                 self._channel_next[(team, channel)] = now + self.channel_interval
             return 0.0
+
+    def finished(self, team: str, channel: str, now: float) -> None:
+        """A post to `channel` returned at `now`: the next one starts a full interval later, so Slack
+        receives them at least `channel_interval` apart however long this one travelled."""
+        with self._lock:
+            key = (team, channel)
+            self._channel_next[key] = max(self._channel_next.get(key, 0.0), now + self.channel_interval)
 
     def pause(self, team: str, method: str, until: float) -> None:
         with self._lock:
@@ -148,6 +179,57 @@ class Outcome:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
+    @property
+    def progressed(self) -> bool:
+        return self.sent + self.dead + self.retried + self.skipped > 0
+
+
+POST = "chat.postMessage"
+UPLOAD = "files.upload_v2"
+OPEN = "conversations.open"
+HISTORY = "conversations.history"
+# Slack's clock and ours differ a little: look this far before the row was created.
+RECONCILE_MARGIN = timedelta(minutes=5)
+HISTORY_MAX_PAGES = 50  # × 200 messages
+
+
+class _Deferred(Exception):
+    """Not now (a rate limit or a Retry-After window): give the row back, due in `wait` seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
+@dataclass
+class _Attempt:
+    """What one delivery of one claimed row learned on its way (for recording the outcome)."""
+
+    item: outbox.Claimed
+    team: str = ""
+    kind: str = ""
+    method: str = POST
+    channel: str | None = None
+    recipient_id: int | None = None
+    user_id: str | None = None
+    created_at: datetime | None = None
+    attempts: int = 1
+    opened: str | None = None  # a DM channel conversations.open gave in this attempt (cached at the end)
+    calling: str = ""  # the Slack method being called (errors are charged to it)
+    maybe_posted: bool = False  # a chat.postMessage left: Slack may have the message
+    reconciled: bool = False  # an earlier try was found in Slack and recorded
+
+
+def _without_retries(client: WebClient) -> WebClient:
+    """The same client without retry handlers: the sender retries through the outbox only.
+
+    An SDK retry of chat.postMessage after a lost answer posts twice (Slack has no idempotency key), and
+    `RateLimitErrorRetryHandler` sleeps through Retry-After inside the sender's thread.
+    """
+    clone = copy.copy(client)
+    clone.retry_handlers = []
+    return clone
+
 
 class OutboxSender:
     """Drains the outbox. Run `run()` in a thread, call `kick()` after a commit that enqueued rows."""
@@ -161,7 +243,10 @@ class OutboxSender:
         limiter: RateLimiter | None = None,
         owner: str | None = None,
         batch: int = 20,
-        clock: Callable[[], float] = time.time,
+        lease: timedelta = outbox.LEASE,
+        backoff: Callable[[int], timedelta] = outbox.backoff,
+        workers: int = 1,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.client = client
@@ -169,8 +254,19 @@ class OutboxSender:
         self.limiter = limiter or RateLimiter()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch = batch
+        self.lease = lease
+        self.backoff = backoff
+        self.workers = workers
         self.clock = clock
+        self._slack = _without_retries(client)
+        timeout = float(getattr(client, "timeout", 0) or 0)
+        if lease.total_seconds() < 2 * timeout:
+            log.warning("outbox lease %ss is shorter than twice the Slack timeout %ss: with several senders, "
+                        "a slow call may outlive its lease and the row be sent twice", lease.total_seconds(), timeout)
         self._kick = threading.Event()
+        self._pool: ThreadPoolExecutor | None = None
+        self._dm_lock = threading.Lock()  # one conversations.open per person, also with several workers
+        self._dm_cache: dict[tuple[str, str], str] = {}
 
     # -- loop -----------------------------------------------------------------------------------
 
@@ -185,103 +281,201 @@ class OutboxSender:
             except Exception:
                 log.exception("outbox sender round failed; retrying")
                 done = Outcome()
-            if done.sent + done.dead + done.retried + done.skipped == 0:
-                self._kick.wait(idle)
+            if not done.progressed:
+                wait = idle
+                with contextlib.suppress(Exception):
+                    due = self._next_due_in()
+                    if due is not None:
+                        wait = min(idle, max(0.05, due))
+                self._kick.wait(wait)
                 self._kick.clear()
+        self.close()
 
     def drain(self, *, max_seconds: float = 30.0) -> Outcome:
-        """Send everything due now (tests and `candor jobs run`), deferring nothing past max_seconds."""
+        """Send everything due now (tests and `candor jobs run`), waiting for rows that fall due within
+        2 s (rate limits, short Retry-After windows), never past max_seconds."""
         total = Outcome()
         deadline = self.clock() + max_seconds
         while self.clock() < deadline:
             done = self.drain_once()
             total += done
-            if done.sent + done.dead + done.retried + done.skipped == 0:
-                if not done.deferred and not self._pending_soon():
+            if not done.progressed:
+                due = self._next_due_in()
+                if due is None or due > 2.0:
                     break
-                time.sleep(0.05)
+                time.sleep(min(max(due, 0.02), 0.2))
         return total
 
-    def _pending_soon(self, within: float = 2.0) -> bool:
-        """Rows deferred by a rate limit that fall due within `within` seconds (drain waits for them)."""
-        from sqlalchemy import func, select
-
+    def _next_due_in(self) -> float | None:
+        """Seconds until the next row falls due: a pending one's `not_before` or an expired lease."""
         with self.db.unit_of_work() as session:
-            n = session.scalar(
-                select(func.count()).select_from(OutboxMessage).where(
-                    OutboxMessage.state == "pending",
-                    OutboxMessage.not_before <= utcnow() + timedelta(seconds=within),
-                )
+            pending = session.scalar(
+                select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == "pending")
             )
-        return bool(n)
+            leased = session.scalar(
+                select(func.min(OutboxMessage.lease_until)).where(OutboxMessage.state == "sending")
+            )
+        times = [t for t in (pending, leased) if t is not None]
+        if not times:
+            return None
+        return max(0.0, (min(times) - utcnow()).total_seconds())
 
     def drain_once(self) -> Outcome:
+        """Claim one batch and deliver it: one row after another, or on `workers` threads (each row has
+        its own lease and transactions; the limiter is shared and thread-safe)."""
         with self.db.unit_of_work() as session:
-            claimed = outbox.claim(session, self.owner, limit=self.batch)
+            claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease)
         result = Outcome()
-        for item in claimed:
-            result += self._deliver(item)
+        if self.workers > 1 and len(claimed) > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="outbox-deliver")
+            for done in self._pool.map(self.deliver, claimed):
+                result += done
+        else:
+            for item in claimed:
+                result += self.deliver(item)
         return result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     # -- one row --------------------------------------------------------------------------------
 
-    def _deliver(self, item: outbox.Claimed) -> Outcome:
+    def deliver(self, item: outbox.Claimed) -> Outcome:
+        """Send one claimed row and record the outcome. Never raises: a failure of our own (a renderer
+        bug, the database gone) gives the row back for a later try, `uncertain` if Slack may have it, so
+        the rest of the batch goes on and a poison row ends `dead` after MAX_ATTEMPTS."""
+        attempt = _Attempt(item)
+        try:
+            return self._deliver(attempt)
+        except Exception as exc:
+            log.exception("outbox %s: delivery failed", item.id)
+            try:
+                return self._release(attempt, self._backoff(attempt), f"internal: {redact(repr(exc))}",
+                                     count=True, uncertain=attempt.maybe_posted)
+            except Exception:
+                log.exception("outbox %s: could not record the failure; its lease will expire", item.id)
+                return Outcome()
+
+    def _deliver(self, a: _Attempt) -> Outcome:
         with self.db.unit_of_work() as session:
-            row = session.get(OutboxMessage, item.id)
+            row = outbox.renew(session, a.item.id, self.owner, lease=self.lease, lease_started=a.item.lease_started)
             if row is None:
+                log.info("outbox %s: the lease went to another sender; it owns the row now", a.item.id)
                 return Outcome()
             recipient = session.get(Person, row.recipient_id) if row.recipient_id else None
-            team, channel, kind = row.team_id, row.channel_id, row.kind
+            a.team, a.kind, a.attempts, a.created_at = row.team_id, row.kind, row.attempts, row.created_at
+            a.recipient_id, a.channel = row.recipient_id, row.channel_id
             try:
                 rendered = self._render(session, row, recipient)
             except Skip as why:
-                outbox.mark_skipped(session, item.id, self.owner, str(why) or "no longer relevant")
+                outbox.mark_skipped(session, a.item.id, self.owner, str(why) or "no longer relevant")
                 return Outcome(skipped=1)
-            user_id = recipient.slack_user_id if recipient else None
-            if channel is None and recipient is not None and rendered.method == "chat.postMessage":
-                channel = recipient.dm_channel_id
+            a.method = rendered.method
+            a.user_id = recipient.slack_user_id if recipient else None
+            if a.channel is None and recipient is not None and a.method in (POST, UPLOAD):
+                a.channel = recipient.dm_channel_id  # cached: conversations.open once per person
+            shared = outbox.pauses(session, a.team)
 
-        method = rendered.method
-        now = self.clock()
-        wait = self.limiter.wait_needed(team, method, channel, now)
-        if wait > 0:
-            return self._release(item.id, wait, None, count=False, deferred=True)
+        now, wall = self.clock(), utcnow()
+        for method, until in shared.items():  # a 429 another sender (maybe another replica) received
+            self.limiter.pause(a.team, method, now + (until - wall).total_seconds())
 
         try:
-            if method == "chat.postMessage" and channel is None:
-                assert user_id is not None
-                channel = self._open_dm(item.id, recipient_id=row.recipient_id, user_id=user_id)
-            if method == "chat.postMessage":
-                assert channel is not None
-                if item.reconcile:
-                    ts = self._find_sent(channel, item.id, since=item.lease_started - outbox.LEASE - timedelta(hours=1))
-                    if ts is not None:
-                        with self.db.unit_of_work() as session:
-                            outbox.mark_sent(session, item.id, self.owner, ts=ts, channel_id=channel)
-                        log.info("outbox %s (%s) was already in Slack: reconciled", item.id, kind)
-                        return Outcome(sent=1)
-                resp = self.client.chat_postMessage(
-                    channel=channel,
-                    text=rendered.text,
-                    blocks=rendered.blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id}},
-                )
-                ts = resp.get("ts")
-            else:
-                assert user_id is not None and rendered.view is not None
-                self.client.views_publish(user_id=user_id, view=rendered.view)
+            if a.method == POST:
+                ts = self._post(a, rendered)
+                if a.reconciled:  # it was in Slack already
+                    return Outcome(sent=1)
+            elif a.method == UPLOAD:
+                self._upload(a, rendered)
                 ts = None
+            else:
+                self._ready(a, a.method, budget=True)
+                assert a.user_id is not None and rendered.view is not None
+                self._slack.views_publish(user_id=a.user_id, view=rendered.view)
+                ts = None
+        except _Deferred as wait:
+            return self._release(a, wait.wait, None, count=False, deferred=True)
         except SlackApiError as exc:
-            return self._slack_error(item, team, method, exc)
-        except (TimeoutError, URLError, ConnectionError, OSError) as exc:
-            log.warning("outbox %s: %s, will retry", item.id, redact(repr(exc)))
-            return self._release(item.id, outbox.backoff(self._attempts(item.id)).total_seconds(),
-                                 f"network: {exc!r}", count=True, uncertain=True)
-        with self.db.unit_of_work() as session:
-            outbox.mark_sent(session, item.id, self.owner, ts=ts, channel_id=channel)
+            return self._slack_error(a, exc)
+        except OSError as exc:  # timeouts, resets, refused connections (URLError is an OSError)
+            log.warning("outbox %s: %s on %s, will retry", a.item.id, redact(repr(exc)), a.calling)
+            return self._release(a, self._backoff(a), f"network on {a.calling}: {redact(repr(exc))}", count=True,
+                                 uncertain=a.maybe_posted)
+        self._finish(a, lambda s: outbox.mark_sent(s, a.item.id, self.owner, ts=ts, channel_id=a.channel))
         return Outcome(sent=1)
+
+    def _ready(self, a: _Attempt, method: str, *, budget: bool = False) -> None:
+        """About to call `method`: raise `_Deferred` while a Retry-After window (or the budget) says wait."""
+        a.calling = method
+        now = self.clock()
+        wait = (
+            self.limiter.wait_needed(a.team, method, a.channel if method == POST else None, now)
+            if budget
+            else self.limiter.pause_left(a.team, method, now)
+        )
+        if wait > 0:
+            raise _Deferred(wait)
+
+    def _post(self, a: _Attempt, rendered: Rendered) -> str | None:
+        """chat.postMessage for one row (unless reconciliation finds it in Slack); returns Slack's ts."""
+        if a.channel is None:
+            if a.user_id is None:
+                raise RuntimeError("outbox row has neither a channel nor a recipient")
+            a.channel = a.opened = self._open_dm(a, a.user_id)
+        channel = a.channel
+        self._ready(a, POST, budget=True)  # reserve the slot first: no history lookup for a row deferred anyway
+        if a.item.reconcile:
+            self._ready(a, HISTORY)
+            since = (a.created_at or utcnow()) - RECONCILE_MARGIN
+            found = self._find_sent(channel, a.item.id, since=since)
+            if found is not None:
+                self._finish(a, lambda s: outbox.mark_sent(s, a.item.id, self.owner, ts=found, channel_id=channel))
+                log.info("outbox %s (%s) was already in Slack: reconciled", a.item.id, a.kind)
+                a.reconciled = True
+                return found
+        a.calling = POST
+        a.maybe_posted = True
+        try:
+            resp = self._slack.chat_postMessage(
+                channel=channel,
+                text=rendered.text,
+                blocks=rendered.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": a.item.id}},
+            )
+        finally:
+            self.limiter.finished(a.team, channel, self.clock())
+        ts = resp.get("ts")
+        return str(ts) if ts is not None else None
+
+    def _upload(self, a: _Attempt, rendered: Rendered) -> None:
+        """files.upload_v2 into the recipient's DM (getUploadURLExternal, the bytes, completeUploadExternal)."""
+        assert rendered.file is not None
+        if a.channel is None:
+            if a.user_id is None:
+                raise RuntimeError("a file needs a recipient")
+            a.channel = a.opened = self._open_dm(a, a.user_id)
+        self._ready(a, UPLOAD, budget=True)
+        filename, content, title = rendered.file
+        a.calling, a.maybe_posted = UPLOAD, True
+        self._slack.files_upload_v2(channel=a.channel, content=content, filename=filename, title=title,
+                                    initial_comment=rendered.text or None)
+
+    def _open_dm(self, a: _Attempt, user_id: str) -> str:
+        """The DM channel with this person: conversations.open once, then the cache (and `people`)."""
+        with self._dm_lock:
+            cached = self._dm_cache.get((a.team, user_id))
+            if cached is not None:
+                return cached
+            self._ready(a, OPEN)
+            resp = self._slack.conversations_open(users=user_id)
+            channel = str(resp["channel"]["id"])
+            self._dm_cache[(a.team, user_id)] = channel
+            return channel
 
     def _render(self, session: Session, row: OutboxMessage, recipient: Person | None) -> Rendered:
         if row.expires_at is not None and utcnow() > row.expires_at:
@@ -293,68 +487,84 @@ class OutboxSender:
             raise Skip(f"no renderer for kind {row.kind!r}")
         return fn(RenderContext(session=session, org=self.org, row=row, recipient=recipient))
 
-    def _open_dm(self, row_id: int, *, recipient_id: int | None, user_id: str) -> str:
-        resp = self.client.conversations_open(users=user_id)
-        channel = str(resp["channel"]["id"])
-        with self.db.unit_of_work() as session:
-            if recipient_id is not None:
-                person = session.get(Person, recipient_id)
-                if person is not None:
-                    person.dm_channel_id = channel
-            outbox.set_channel(session, row_id, self.owner, channel)
-        return channel
-
     def _find_sent(self, channel: str, outbox_id: int, *, since: datetime) -> str | None:
-        """Look in the channel's recent history for the message carrying this outbox id."""
+        """Look in the channel's history since the row was created for the message carrying this outbox id."""
         cursor = None
-        for _ in range(5):
+        for _ in range(HISTORY_MAX_PAGES):
             kwargs: dict[str, Any] = {
                 "channel": channel, "oldest": f"{since.timestamp():.6f}", "limit": 200, "include_all_metadata": True
             }
             if cursor:
                 kwargs["cursor"] = cursor
-            resp = self.client.conversations_history(**kwargs)
+            resp = self._slack.conversations_history(**kwargs)
             messages: list[dict[str, Any]] = resp.get("messages", [])
             for msg in messages:
                 meta = msg.get("metadata") or {}
                 payload = meta.get("event_payload") or {}
-                if meta.get("event_type") == METADATA_EVENT and payload.get("outbox_id") == outbox_id:
+                if meta.get("event_type") == METADATA_EVENT and str(payload.get("outbox_id")) == str(outbox_id):
                     return str(msg.get("ts"))
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                break
-        return None
+            if not cursor:  # `oldest` bounds the walk
+                return None
+        # Not found in HISTORY_MAX_PAGES pages and more remain: unknown, so not "absent" (the caller's
+        # failure handling keeps the row uncertain and tries again later).
+        raise RuntimeError(f"outbox {outbox_id}: more than {HISTORY_MAX_PAGES} pages of history to search")
 
-    def _attempts(self, row_id: int) -> int:
-        with self.db.unit_of_work() as session:
-            row = session.get(OutboxMessage, row_id)
-            return row.attempts if row else 1
+    def _backoff(self, a: _Attempt) -> float:
+        return self.backoff(a.attempts).total_seconds()
 
-    def _slack_error(self, item: outbox.Claimed, team: str, method: str, exc: SlackApiError) -> Outcome:
+    def _slack_error(self, a: _Attempt, exc: SlackApiError) -> Outcome:
+        method = a.calling  # the call that failed, not necessarily the row's message call
         status = exc.response.status_code
         error = str(exc.response.get("error") or f"http_{status}")
         if status == 429:
             retry_after = _retry_after(exc.response.headers)
-            self.limiter.pause(team, method, self.clock() + retry_after)
-            log.info("outbox %s: rate limited on %s, retry after %ss", item.id, method, retry_after)
-            return self._release(item.id, retry_after, "ratelimited", count=False)
+            self.limiter.pause(a.team, method, self.clock() + retry_after)
+            until = utcnow() + timedelta(seconds=retry_after)
+            log.info("outbox %s: rate limited on %s, retry after %ss", a.item.id, method, retry_after)
+
+            def record(session: Session) -> None:
+                outbox.pause(session, a.team, method, until)
+                self._release_in(session, a, retry_after, f"ratelimited on {method}", count=False)
+
+            self._finish(a, record)
+            return Outcome(retried=1)
         if status >= 500 or error in TRANSIENT_ERRORS:
-            return self._release(item.id, outbox.backoff(self._attempts(item.id)).total_seconds(),
-                                 f"{error} (HTTP {status})", count=True, uncertain=method == "chat.postMessage")
+            return self._release(a, self._backoff(a), f"{method}: {error} (HTTP {status})", count=True,
+                                 uncertain=a.maybe_posted)
         if error not in PERMANENT_ERRORS:
-            log.warning("outbox %s: unexpected Slack error %s, treating as permanent", item.id, error)
-        with self.db.unit_of_work() as session:
-            outbox.mark_dead(session, item.id, self.owner, error)
-        log.warning("outbox %s is dead: %s", item.id, error)
+            log.warning("outbox %s: unexpected Slack error %s on %s, treating as permanent", a.item.id, error, method)
+        reason = error
+        if method == HISTORY:
+            reason = f"{error}: conversations.history failed, so whether an earlier try reached Slack is unknown"
+        self._finish(a, lambda s: outbox.mark_dead(s, a.item.id, self.owner, reason))
+        log.warning("outbox %s is dead: %s", a.item.id, reason)
         return Outcome(dead=1)
 
+    def _finish(self, a: _Attempt, record: Callable[[Session], object]) -> None:
+        """Record an outcome in one transaction, with the DM channel this attempt opened (if any)."""
+        with self.db.unit_of_work() as session:
+            if a.opened is not None and a.recipient_id is not None:
+                session.execute(
+                    update(Person)
+                    .where(Person.id == a.recipient_id)
+                    .where(or_(Person.dm_channel_id.is_(None), Person.dm_channel_id != a.opened))
+                    .values(dm_channel_id=a.opened)
+                    .execution_options(synchronize_session=False)
+                )
+            record(session)
+
+    def _release_in(
+        self, session: Session, a: _Attempt, delay: float, error: str | None, *, count: bool, uncertain: bool = False
+    ) -> None:
+        outbox.release(session, a.item.id, self.owner, at=utcnow() + timedelta(seconds=delay),
+                       error=error, count_attempt=count, uncertain=uncertain)
+
     def _release(
-        self, row_id: int, delay: float, error: str | None, *, count: bool, deferred: bool = False,
+        self, a: _Attempt, delay: float, error: str | None, *, count: bool, deferred: bool = False,
         uncertain: bool = False,
     ) -> Outcome:
-        with self.db.unit_of_work() as session:
-            outbox.release(session, row_id, self.owner, at=utcnow() + timedelta(seconds=delay),
-                           error=error, count_attempt=count, uncertain=uncertain)
+        self._finish(a, lambda s: self._release_in(s, a, delay, error, count=count, uncertain=uncertain))
         return Outcome(deferred=1) if deferred else Outcome(retried=1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -12,7 +13,7 @@ from slack_bolt import App
 
 from bot.app import Services, build_app
 from bot.db import Database
-from bot.delivery import OutboxSender
+from bot.delivery import OutboxSender, RateLimiter
 from bot.settings import OrgConfig, Settings
 from bot.slack import RedactingFilter, make_client
 
@@ -54,7 +55,14 @@ class Runtime:
         from handlers import load_renderers
 
         load_renderers()
-        sender = OutboxSender(self.db, self.client, self.org)
+        sender = OutboxSender(
+            self.db,
+            self.client,
+            self.org,
+            limiter=RateLimiter(per_minute=self.settings.rate_per_minute),
+            lease=timedelta(seconds=self.settings.outbox_lease_seconds),
+            workers=self.settings.sender_workers,
+        )
         self.services.kick_outbox = sender.kick
         return sender
 
@@ -87,6 +95,14 @@ class Runtime:
         from scheduler.runner import start_scheduler
 
         self.scheduler = start_scheduler(self, self._stop)
+        # Mirror the directory once at startup (then nightly), without delaying the start.
+        self.scheduler.add_job(self._startup_sync, id="_startup_people_sync", name="people sync at startup")
+
+    def _startup_sync(self) -> None:
+        try:
+            log.info("startup people sync: %s", self.run_job("people_sync"))
+        except Exception:
+            log.exception("startup people sync failed; the nightly job will try again")
 
     def stop(self) -> None:
         self._stop.set()

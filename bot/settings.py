@@ -401,6 +401,10 @@ class Settings(BaseSettings):
         description="Messages per minute this process may send to one workspace (Slack allows several hundred; "
         "divide by the number of replicas)",
     )
+    sender_workers: int = Field(
+        default=1, ge=1, le=32, description="Threads per process sending from the outbox (DMs to different people "
+        "go out in parallel; one channel still gets at most one message a second)",
+    )
     outbox_lease_seconds: int = Field(
         default=60, ge=1, le=3600,
         description="How long a sender owns a claimed message before another may take it over",

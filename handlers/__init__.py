@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def register_all(app: App, services: Services) -> None:
-    from handlers import checkins, events, home, kudos, one_on_ones, pause, people
+    from handlers import admin, checkins, events, home, kudos, one_on_ones, pause, people
 
     events.register(app, services)
     people.register(app, services)
@@ -24,13 +24,14 @@ def register_all(app: App, services: Services) -> None:
     checkins.register(app, services)
     one_on_ones.register(app, services)
     pause.register(app, services)
+    admin.register(app, services)
     home.register(app, services)
 
 
 def load_all() -> None:
     """Import every feature module so its registries (outbox renderers, event handlers, Home sections)
     are filled, also in a process that runs no Bolt app (a sender, the CLI)."""
-    from handlers import checkins, events, home, kudos, one_on_ones, pause, people  # noqa: F401
+    from handlers import admin, checkins, events, home, kudos, one_on_ones, pause, people  # noqa: F401
 
 
 load_renderers = load_all

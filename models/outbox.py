@@ -1,7 +1,7 @@
 """The outbox: every message Candor sends outside an immediate reply is a row here first.
 
 Rows are written in the same transaction as the record that caused them (a kudos, a due prompt), so a
-message exists if and only if its cause was committed. The sender (`bot.sender`) claims due rows with a
+message exists if and only if its cause was committed. The sender (`bot.delivery`) claims due rows with a
 lease, calls Slack, and records the outcome. This module holds the state machine; it never calls Slack.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.tables import OutboxMessage, Person
+from models.tables import OutboxMessage, Person, SlackPause
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
@@ -72,7 +72,9 @@ class Claimed:
     lease_started: datetime
 
 
-def claim(session: Session, owner: str, *, now: datetime | None = None, limit: int = 20) -> list[Claimed]:
+def claim(
+    session: Session, owner: str, *, now: datetime | None = None, limit: int = 20, lease: timedelta = LEASE
+) -> list[Claimed]:
     """Lease up to `limit` due rows to `owner`. Safe with several senders on PostgreSQL.
 
     Due rows are `pending` ones whose `not_before` has passed and `sending` ones whose lease expired
@@ -91,22 +93,59 @@ def claim(session: Session, owner: str, *, now: datetime | None = None, limit: i
         rows = session.execute(candidates).all()
     claimed: list[Claimed] = []
     for row_id, state, uncertain in rows:
+        # A `sending` row whose lease expired may be in Slack already (its sender died between Slack's
+        # answer and the commit). It stays `uncertain` until it is marked sent, so a reconciliation that
+        # fails (429, 5xx on conversations.history) is tried again instead of being forgotten.
+        reconcile = state == "sending" or bool(uncertain)
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.state == state, due)
             .values(
                 state="sending",
-                lease_until=now + LEASE,
+                lease_until=now + lease,
                 lease_owner=owner,
                 attempts=OutboxMessage.attempts + 1,
+                uncertain=reconcile,
                 updated_at=now,
             )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(Claimed(id=row_id, reconcile=state == "sending" or uncertain, lease_started=now))
+            claimed.append(Claimed(id=row_id, reconcile=reconcile, lease_started=now))
     session.flush()
     return claimed
+
+
+def renew(
+    session: Session,
+    row_id: int,
+    owner: str,
+    *,
+    lease: timedelta = LEASE,
+    lease_started: datetime | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage | None:
+    """Make sure `owner` still holds the row right before it calls Slack, extending the lease; None when
+    the row is no longer its to send.
+
+    A sender that claimed a batch may reach a row after the lease ran out and another sender took the
+    row over (and sent it). Sending it anyway would post twice: the lease is checked and extended in
+    one conditional UPDATE, atomic against `claim`'s. A lease still in its first half (`lease_started`
+    given) cannot have been taken over: reading the row is enough, which saves a write per message.
+    """
+    now = now or utcnow()
+    if lease_started is not None and now < lease_started + lease / 2:
+        row = session.get(OutboxMessage, row_id)
+        return row if row is not None and row.state == "sending" and row.lease_owner == owner else None
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.state == "sending", OutboxMessage.lease_owner == owner)
+        .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxMessage, row_id, populate_existing=True)
 
 
 def _owned(session: Session, row_id: int, owner: str) -> OutboxMessage | None:
@@ -117,15 +156,21 @@ def _owned(session: Session, row_id: int, owner: str) -> OutboxMessage | None:
 
 
 def mark_sent(session: Session, row_id: int, owner: str, *, ts: str | None, channel_id: str | None) -> bool:
-    row = _owned(session, row_id, owner)
-    if row is None:
-        return False
-    row.state, row.sent_ts, row.sent_at, row.lease_until, row.last_error = "sent", ts, utcnow(), None, None
-    row.uncertain = False
+    """Record Slack's ts, if `owner` still holds the row (one conditional UPDATE: the hot path)."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "state": "sent", "sent_ts": ts, "sent_at": now, "lease_until": None, "last_error": None, "uncertain": False,
+        "updated_at": now,
+    }
     if channel_id:
-        row.channel_id = channel_id
-    session.flush()
-    return True
+        values["channel_id"] = channel_id
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.state == "sending", OutboxMessage.lease_owner == owner)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
 def mark_dead(session: Session, row_id: int, owner: str, error: str) -> bool:
@@ -231,3 +276,37 @@ def request_home_refresh(session: Session, person: Person, *, cause: str) -> Out
         key=dedupe_key("home.publish", person.team_id, person.slack_user_id, cause),
         recipient=person,
     )
+
+
+def paused_until(session: Session, team_id: str, method: str, *, now: datetime | None = None) -> datetime | None:
+    """When Slack's last 429 for this method and workspace allows calls again (None: not paused)."""
+    row = session.get(SlackPause, (team_id, method))
+    if row is None or row.until <= (now or utcnow()):
+        return None
+    return row.until
+
+
+def pauses(session: Session, team_id: str, *, now: datetime | None = None) -> dict[str, datetime]:
+    """Every method of this workspace still inside a Retry-After window, with its end."""
+    now = now or utcnow()
+    found = session.execute(
+        select(SlackPause.method, SlackPause.until).where(SlackPause.team_id == team_id, SlackPause.until > now)
+    ).all()
+    return {method: until for method, until in found}
+
+
+def pause(session: Session, team_id: str, method: str, until: datetime) -> None:
+    """Record a Retry-After window so every sender, on every replica, waits it out."""
+    try:
+        with session.begin_nested():
+            row = session.get(SlackPause, (team_id, method), with_for_update=True)
+            if row is None:
+                session.add(SlackPause(team_id=team_id, method=method, until=until))
+            elif row.until < until:
+                row.until = until
+            session.flush()
+    except IntegrityError:  # a concurrent sender inserted it first: extend theirs
+        row = session.get(SlackPause, (team_id, method), populate_existing=True)
+        if row is not None and row.until < until:
+            row.until = until
+            session.flush()

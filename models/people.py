@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -13,12 +16,19 @@ from models.ports import Directory, SlackUser
 from models.tables import AuditEntry, Person, Workspace
 
 
+def _insert(session: Session, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for the session's dialect (SQLite and PostgreSQL both have it)."""
+    dialect = session.get_bind().dialect.name
+    return (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)).on_conflict_do_nothing()
+
+
 def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspace:
+    """The workspace row, created if needed; safe when two requests create it at the same moment."""
     ws = session.get(Workspace, team_id)
     if ws is None:
-        ws = Workspace(team_id=team_id, name=name)
-        session.add(ws)
-        session.flush()
+        session.execute(_insert(session, Workspace).values(team_id=team_id, name=name, created_at=utcnow()))
+        ws = session.get(Workspace, team_id, populate_existing=True)
+        assert ws is not None
     elif name and ws.name != name:
         ws.name = name
     return ws
@@ -50,8 +60,13 @@ def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datet
     if person is None and was_erased(session, team_id, user.id):
         return None
     if person is None:
-        person = Person(team_id=team_id, slack_user_id=user.id)
-        session.add(person)
+        # Two events about a new member can arrive together: insert-if-absent, then load whichever won.
+        now_ = utcnow()
+        session.execute(_insert(session, Person).values(
+            team_id=team_id, slack_user_id=user.id, name="", real_name="", display_name="", is_bot=False,
+            is_deleted=False, is_hr_admin=False, created_at=now_, updated_at=now_))
+        person = person_by_slack_id(session, team_id, user.id)
+        assert person is not None
     if person.erased_at is None:
         person.name = user.name
         person.real_name = user.real_name

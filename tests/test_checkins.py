@@ -31,7 +31,7 @@ def seed(candor, managers: dict[str, str | None]) -> dict[str, int]:
             person.created_at = FRI - timedelta(days=14)
             ids[uid] = person.id
         for uid, manager in managers.items():
-            people[uid].manager_id = people[manager].id if manager else None  # type: ignore[union-attr]
+            people[uid].manager_id = people[manager].id if manager else None
     return ids
 
 

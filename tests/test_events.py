@@ -100,3 +100,18 @@ def test_deactivation_and_reactivation_keep_one_person(candor):
     wait_state(candor, "Ev0C", "done")
     [m2] = people(candor)
     assert m2.id == m.id and not m2.is_deleted
+
+
+def test_simultaneous_first_events_create_the_workspace_and_people_once(candor):
+    """Four people open the App Home at the same moment on a fresh install: nobody's event is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import ANA, BOB, CARA, LI
+
+    users = [ANA, LI, BOB, CARA]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(candor.slack.app_home_opened, users))
+    candor.drain_until(lambda: all(u in candor.fake.home_views for u in users))
+    with candor.session() as s:
+        assert s.query(InboundEvent).filter(InboundEvent.state != "done").count() == 0
+        assert s.query(Person).count() == 4

@@ -60,7 +60,7 @@ def seed(candor, managers: dict[str, str | None]) -> dict[str, int]:
             person.created_at = made - timedelta(days=7)
             ids[uid] = person.id
         for uid, manager in managers.items():
-            people[uid].manager_id = people[manager].id if manager else None  # type: ignore[union-attr]
+            people[uid].manager_id = people[manager].id if manager else None
         oo.sync_pairs(s, TEAM, candor.rt.org, now=made)
     return ids
 

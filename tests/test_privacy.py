@@ -213,7 +213,7 @@ def test_export_holds_everything_about_the_person(world: Session):
     assert received["giver"]["slack_user_id"] == "U0BO" and received["values"] == ["ownership", "teamwork"]
     assert received["message"].startswith("Zelda Quintero and Cy")
 
-    zelda_id = person_by_slack_id(world, TEAM, ZELDA).id  # type: ignore[union-attr]
+    zelda_id = person_by_slack_id(world, TEAM, ZELDA).id
     outbox = out["data"]["outbox"]
     assert outbox and all(row["recipient_id"] == zelda_id for row in outbox)
     assert {row["kind"] for row in outbox} == {"kudos.dm", "home.publish"}
@@ -325,13 +325,13 @@ def test_erasure_details(world: Session):
     assert report.manager_cleared and report.reports_unlinked == ["U0REP"]
 
     # Kudos she gave: kept, her words replaced. Kudos she received: kept, linked to the anonymised row.
-    assert s.get(Kudos, given_id).message == REMOVED_TEXT  # type: ignore[union-attr]
+    assert s.get(Kudos, given_id).message == REMOVED_TEXT
     received = s.scalars(
         select(Kudos).join(KudosRecipient, KudosRecipient.kudos_id == Kudos.id).where(KudosRecipient.person_id == zid)
     ).one()
     assert received.message == f"{REDACTED} and Cy rescued the launch <@{row.slack_user_id}>"
     # Someone else's kudos that mentioned her: redacted, the rest of the message kept.
-    assert s.get(Kudos, mention_id).message == (  # type: ignore[union-attr]
+    assert s.get(Kudos, mention_id).message == (
         f"Bo paired with <@{row.slack_user_id}|{REDACTED}> and {REDACTED} on the migration"
     )
 
@@ -433,7 +433,7 @@ def test_a_registered_delete_table_loses_the_persons_rows(db: Database, registry
     )
     with db.unit_of_work() as s:
         build_world(s)
-        zid = person_by_slack_id(s, TEAM, ZELDA).id  # type: ignore[union-attr]
+        zid = person_by_slack_id(s, TEAM, ZELDA).id
         others = s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient_id != zid))
         report = erase_person(s, TEAM, ZELDA, actor="cli:dpo")
     count = select(func.count()).select_from(OutboxMessage)
@@ -556,16 +556,16 @@ def test_erasure_covers_checkins_and_one_on_ones(db: Database):
         assert _text_leftovers(s, ZELDA_TERMS) == []
         # Check-ins: hers emptied but counted; her name redacted from her report's answer.
         assert s.scalar(select(func.count()).select_from(Checkin)) == checkins_before
-        assert s.get(Checkin, ids["mine"]).answers == {}  # type: ignore[union-attr]
-        assert s.get(Checkin, ids["reps"]).answers == {"blocker": f"waiting on {REDACTED} for the review"}  # type: ignore[union-attr]
-        assert s.get(CheckinReply, ids["reply_to_her"]).text == REMOVED_ABOUT_TEXT  # type: ignore[union-attr]
-        assert s.get(CheckinReply, ids["reply_by_her"]).text == REMOVED_TEXT  # type: ignore[union-attr]
+        assert s.get(Checkin, ids["mine"]).answers == {}
+        assert s.get(Checkin, ids["reps"]).answers == {"blocker": f"waiting on {REDACTED} for the review"}
+        assert s.get(CheckinReply, ids["reply_to_her"]).text == REMOVED_ABOUT_TEXT
+        assert s.get(CheckinReply, ids["reply_by_her"]).text == REMOVED_TEXT
         # Alerts about her or her pairs are gone; an alert about her report stays, without her name.
         assert s.get(Alert, ids["alert_about_her"]) is None and s.get(Alert, ids["alert_her_pair"]) is None
-        assert s.get(Alert, ids["alert_about_rep"]).details == {"manager": REDACTED}  # type: ignore[union-attr]
+        assert s.get(Alert, ids["alert_about_rep"]).details == {"manager": REDACTED}
         # 1:1s (registered by models/one_on_ones.py): what she wrote is replaced, the pairs stay.
-        assert s.get(OneOnOneMeeting, ids["notes_by_her"]).notes == REMOVED_TEXT  # type: ignore[union-attr]
-        assert s.get(TalkingPoint, ids["point_by_her"]).text == REMOVED_TEXT  # type: ignore[union-attr]
-        assert s.get(TalkingPoint, ids["point_by_rep"]).text == "Conference budget"  # type: ignore[union-attr]
+        assert s.get(OneOnOneMeeting, ids["notes_by_her"]).notes == REMOVED_TEXT
+        assert s.get(TalkingPoint, ids["point_by_her"]).text == REMOVED_TEXT
+        assert s.get(TalkingPoint, ids["point_by_rep"]).text == "Conference budget"
         assert s.scalar(select(func.count()).select_from(OneOnOnePair)) == 2
     assert report.deleted["alerts"] == 2

@@ -73,7 +73,7 @@ def test_working_days_are_validated() -> None:
     with pytest.raises(ValueError, match="0 \\(Mon\\)"):
         WorkPattern("UTC", working_days=frozenset({7}))
     with pytest.raises(ValueError, match="frozenset"):
-        WorkPattern("UTC", working_days={1, 2})  # type: ignore[arg-type]
+        WorkPattern("UTC", working_days={1, 2})
 
 
 def test_quiet_times_must_be_naive() -> None:

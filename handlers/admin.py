@@ -1,0 +1,282 @@
+"""HR admin tools in Slack (App Home section, HR admins only): set a manager, export, erase.
+
+Every submission re-checks the role server-side (the access policy), validates inline, and is audited
+by the domain functions it calls.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    HeaderBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+from sqlalchemy.orm import Session
+
+from bot.app import team_of, user_of
+from bot.delivery import RenderContext, Rendered, Skip, renderer
+from bot.i18n import Translator
+from bot.settings import OrgConfig
+from bot.views.common import context, mention, section
+from handlers.home import home_section
+from models import access, outbox
+from models.audit import slack_actor
+from models.people import ensure_people, person_by_slack_id
+from models.tables import Person
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
+
+    from bot.app import Services
+
+ERASE_WORD = "ERASE"
+
+
+class AdminIds(StrEnum):
+    SET_MANAGER = "admin_set_manager"
+    EXPORT = "admin_export"
+    ERASE = "admin_erase"
+    MANAGER_MODAL = "admin_manager_modal"
+    EXPORT_MODAL = "admin_export_modal"
+    ERASE_MODAL = "admin_erase_modal"
+    PERSON_BLOCK = "person"
+    PERSON_ACTION = "person_select"
+    MANAGER_BLOCK = "manager"
+    MANAGER_ACTION = "manager_select"
+    NONE_BLOCK = "no_manager"
+    NONE_ACTION = "no_manager_check"
+    CONFIRM_BLOCK = "confirm"
+    CONFIRM_ACTION = "confirm_input"
+
+
+def hr_admin_ids(org: OrgConfig) -> frozenset[str]:
+    return frozenset(org.hr.admins)
+
+
+def is_hr_admin(person: Person, org: OrgConfig) -> bool:
+    return person.active and (person.is_hr_admin or person.slack_user_id in org.hr.admins)
+
+
+# -- views ---------------------------------------------------------------------------------------------
+
+
+def admin_section(t: Translator) -> list[Block]:
+    return [
+        HeaderBlock(text=PlainTextObject(text=t("HR admin"))),
+        context(t("Only HR admins see this. Every action here is recorded in the audit log.")),
+        ActionsBlock(elements=[
+            ButtonElement(action_id=AdminIds.SET_MANAGER, text=PlainTextObject(text=t("Set a manager"))),
+            ButtonElement(action_id=AdminIds.EXPORT, text=PlainTextObject(text=t("Export someone's data"))),
+            ButtonElement(action_id=AdminIds.ERASE, text=PlainTextObject(text=t("Erase someone's data")),
+                          style="danger"),
+        ]),
+    ]
+
+
+def _person_input(t: Translator, label: str) -> InputBlock:
+    return InputBlock(block_id=AdminIds.PERSON_BLOCK, label=PlainTextObject(text=label),
+                      element=UserSelectElement(action_id=AdminIds.PERSON_ACTION))
+
+
+def manager_modal(t: Translator) -> View:
+    return View(type="modal", callback_id=AdminIds.MANAGER_MODAL, title=PlainTextObject(text=t("Set a manager")),
+                submit=PlainTextObject(text=t("Save")), close=PlainTextObject(text=t("Cancel")), blocks=[
+                    _person_input(t, t("Person")),
+                    InputBlock(block_id=AdminIds.MANAGER_BLOCK, label=PlainTextObject(text=t("Their manager")),
+                               optional=True, element=UserSelectElement(action_id=AdminIds.MANAGER_ACTION)),
+                    InputBlock(block_id=AdminIds.NONE_BLOCK, label=PlainTextObject(text=t("Or")), optional=True,
+                               element=CheckboxesElement(action_id=AdminIds.NONE_ACTION, options=[Option(
+                                   value="none", text=PlainTextObject(text=t("No manager (top of the chart)")))])),
+                ])
+
+
+def export_modal(t: Translator) -> View:
+    return View(type="modal", callback_id=AdminIds.EXPORT_MODAL, title=PlainTextObject(text=t("Export data")),
+                submit=PlainTextObject(text=t("Export")), close=PlainTextObject(text=t("Cancel")), blocks=[
+                    section(t("Everything Candor holds about one person, as a JSON file sent to you by DM.")),
+                    _person_input(t, t("Person")),
+                ])
+
+
+def erase_modal(t: Translator) -> View:
+    return View(type="modal", callback_id=AdminIds.ERASE_MODAL, title=PlainTextObject(text=t("Erase data")),
+                submit=PlainTextObject(text=t("Erase")), close=PlainTextObject(text=t("Cancel")), blocks=[
+                    section(t(":warning: This removes or anonymises everything that names this person, for good. "
+                              "Aggregates stay. It cannot be undone.")),
+                    _person_input(t, t("Person")),
+                    InputBlock(block_id=AdminIds.CONFIRM_BLOCK, label=PlainTextObject(
+                        text=t("Type {word} to confirm", word=ERASE_WORD)),
+                        element=PlainTextInputElement(action_id=AdminIds.CONFIRM_ACTION, max_length=20)),
+                ])
+
+
+def done(t: Translator, title: str, text: str) -> View:
+    return View(type="modal", title=PlainTextObject(text=title[:24]), close=PlainTextObject(text=t("Close")),
+                blocks=[section(text)])
+
+
+# -- home, renderer --------------------------------------------------------------------------------------
+
+
+@home_section(order=100)
+def admin_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
+    return admin_section(t) if is_hr_admin(person, org) else []
+
+
+@renderer("privacy.export")
+def render_export(ctx: RenderContext) -> Rendered:
+    from models.privacy import PrivacyError, export_person
+
+    if ctx.recipient is None or not is_hr_admin(ctx.recipient, ctx.org):
+        raise Skip("the requester is no longer an HR admin")
+    subject = str(ctx.row.payload["subject"])
+    try:
+        data = export_person(ctx.session, ctx.row.team_id, subject, actor=slack_actor(ctx.recipient.slack_user_id))
+    except PrivacyError as exc:
+        raise Skip(str(exc)) from None
+    content = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return Rendered(
+        text=ctx.t("Here is the data export for {person} you asked for.", person=mention(subject)),
+        file=(f"candor-export-{subject}.json", content, ctx.t("Candor data export")),
+    )
+
+
+# -- listeners -------------------------------------------------------------------------------------------
+
+
+def _selected(body: dict[str, Any], block: str, action: str) -> Any:
+    return body["view"].get("state", {}).get("values", {}).get(block, {}).get(action, {})
+
+
+def register(app: App, services: Services) -> None:
+    org = services.org
+
+    def acting_admin(session: Session, body: dict[str, Any]) -> tuple[Person | None, Translator]:
+        uid = user_of(body)
+        person = ensure_people(session, team_of(body), [uid], services.directory)[uid]
+        t = services.t_for(session, team_of(body), uid, body)
+        return (person if person is not None and is_hr_admin(person, org) else None), t
+
+    def open_modal(action_id: str, build: Any) -> None:
+        @app.action(action_id)
+        def _open(ack: Ack, body: dict[str, Any]) -> None:
+            with services.db.unit_of_work() as session:
+                admin, t = acting_admin(session, body)
+            view = build(t) if admin is not None else done(t, t("HR admin"), t("Only HR admins can do this."))
+            services.client.views_open(trigger_id=body["trigger_id"], view=view)
+            ack()
+
+    open_modal(AdminIds.SET_MANAGER.value, manager_modal)
+    open_modal(AdminIds.EXPORT.value, export_modal)
+    open_modal(AdminIds.ERASE.value, erase_modal)
+
+    def not_admin(ack: Ack, t: Translator) -> None:
+        ack(response_action="errors", errors={AdminIds.PERSON_BLOCK.value: t("Only HR admins can do this.")})
+
+    @app.view(AdminIds.MANAGER_MODAL.value)
+    def manager_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        from models.org import OrgError, set_manager
+
+        person_id = _selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user")
+        manager_id = _selected(body, AdminIds.MANAGER_BLOCK, AdminIds.MANAGER_ACTION).get("selected_user")
+        no_manager = bool(_selected(body, AdminIds.NONE_BLOCK, AdminIds.NONE_ACTION).get("selected_options"))
+        errors: dict[str, str] = {}
+        try:
+            with services.unit_of_work() as session:
+                admin, t = acting_admin(session, body)
+                if admin is None:
+                    not_admin(ack, t)
+                    return
+                if manager_id and no_manager:
+                    errors[AdminIds.NONE_BLOCK] = t("Choose a manager or 'No manager', not both.")
+                elif not manager_id and not no_manager:
+                    errors[AdminIds.MANAGER_BLOCK] = t("Choose their manager, or tick 'No manager'.")
+                if errors:
+                    raise OrgError("invalid form")
+                ids = [i for i in (person_id, manager_id) if i]
+                people = ensure_people(session, admin.team_id, ids, services.directory)
+                person = people.get(person_id) if person_id else None
+                if person is None:
+                    errors[AdminIds.PERSON_BLOCK] = t("Slack doesn't know this person.")
+                    raise OrgError("unknown person")
+                manager = people.get(manager_id) if manager_id else None
+                try:
+                    set_manager(session, admin.team_id, person, manager, actor=slack_actor(admin.slack_user_id))
+                except OrgError as exc:
+                    errors[AdminIds.MANAGER_BLOCK] = exc.message
+                    raise
+                from models.one_on_ones import sync_pairs
+
+                sync_pairs(session, admin.team_id, org)  # the 1:1 pair follows the new manager at once
+                text = (t(":white_check_mark: {person} now reports to {manager}.", person=mention(person.slack_user_id),
+                          manager=mention(manager.slack_user_id)) if manager else
+                        t(":white_check_mark: {person} now has no manager.", person=mention(person.slack_user_id)))
+        except OrgError:
+            ack(response_action="errors", errors=errors)
+            return
+        ack(response_action="update", view=done(t, t("Set a manager"), text))
+
+    @app.view(AdminIds.EXPORT_MODAL.value)
+    def export_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        person_id = _selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user")
+        with services.unit_of_work() as session:
+            admin, t = acting_admin(session, body)
+            if admin is None:
+                not_admin(ack, t)
+                return
+            subject = person_by_slack_id(session, admin.team_id, str(person_id or ""))
+            viewer = access.Viewer.slack(admin, hr_admin_ids=hr_admin_ids(org))
+            if subject is None or not access.can_see(session, viewer, access.RecordKind.PERSONAL_EXPORT,
+                                                     owner=subject):
+                problem = t("Candor holds no data about this person.") if subject is None else t(
+                    "You may not export this person's data.")
+                ack(response_action="errors", errors={AdminIds.PERSON_BLOCK.value: problem})
+                return
+            outbox.enqueue(session, team_id=admin.team_id, kind="privacy.export",
+                           key=outbox.dedupe_key("privacy.export", admin.team_id, admin.slack_user_id,
+                                                 f"{subject.slack_user_id}-{body['view']['id']}"),
+                           recipient=admin, payload={"subject": subject.slack_user_id})
+        ack(response_action="update", view=done(t, t("Export data"), t(
+            ":inbox_tray: The export for {person} is on its way to your DMs.", person=mention(subject.slack_user_id))))
+
+    @app.view(AdminIds.ERASE_MODAL.value)
+    def erase_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        from models.privacy import PrivacyError, erase_person
+
+        person_id = str(_selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user") or "")
+        confirm = str(_selected(body, AdminIds.CONFIRM_BLOCK, AdminIds.CONFIRM_ACTION).get("value") or "")
+        errors: dict[str, str] = {}
+        try:
+            with services.unit_of_work() as session:
+                admin, t = acting_admin(session, body)
+                if admin is None:
+                    not_admin(ack, t)
+                    return
+                if confirm.strip() != ERASE_WORD:
+                    errors[AdminIds.CONFIRM_BLOCK] = t("Type {word} to confirm.", word=ERASE_WORD)
+                    raise PrivacyError("not confirmed")
+                if person_id == admin.slack_user_id:
+                    errors[AdminIds.PERSON_BLOCK] = t("Ask another HR admin to erase your own data.")
+                    raise PrivacyError("self")
+                try:
+                    erase_person(session, admin.team_id, person_id, actor=slack_actor(admin.slack_user_id))
+                except PrivacyError as exc:
+                    errors[AdminIds.PERSON_BLOCK] = str(exc)
+                    raise
+        except PrivacyError:
+            ack(response_action="errors", errors=errors)
+            return
+        ack(response_action="update", view=done(t, t("Erase data"), t(
+            ":white_check_mark: Erased. Messages already posted in Slack are not removed by this.")))
