@@ -19,6 +19,7 @@ from bot.i18n import Translator, translator
 from bot.settings import OrgConfig, Settings
 from bot.slack import SlackDirectory, redact
 from models.people import person_by_slack_id
+from models.tables import Person
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,16 @@ class Services:
         with self.db.unit_of_work() as session:
             yield session
         self.kick_outbox()
+
+    def acting_person(self, session: Session, body: dict[str, Any]) -> Person:
+        """The person who sent this request, created from Slack's directory on first contact."""
+        from models.people import ensure_people
+
+        uid = user_of(body)
+        person = ensure_people(session, team_of(body), [uid], self.directory)[uid]
+        if person is None:
+            raise RuntimeError(f"Slack does not know user {uid}")
+        return person
 
     def t_for(self, session: Session, team_id: str | None, user_id: str | None, body: dict[str, Any]) -> Translator:
         """The translator for the person acting: their stored Slack locale, else the request's."""

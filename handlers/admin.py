@@ -164,10 +164,9 @@ def register(app: App, services: Services) -> None:
     org = services.org
 
     def acting_admin(session: Session, body: dict[str, Any]) -> tuple[Person | None, Translator]:
-        uid = user_of(body)
-        person = ensure_people(session, team_of(body), [uid], services.directory)[uid]
-        t = services.t_for(session, team_of(body), uid, body)
-        return (person if person is not None and is_hr_admin(person, org) else None), t
+        person = services.acting_person(session, body)
+        t = services.t_for(session, team_of(body), user_of(body), body)
+        return (person if is_hr_admin(person, org) else None), t
 
     def open_modal(action_id: str, build: Any) -> None:
         @app.action(action_id)

@@ -20,7 +20,6 @@ from bot.views import checkins as views
 from bot.views.checkins import CheckinIds
 from handlers.home import home_section
 from models import checkins
-from models.people import ensure_people
 from models.tables import Checkin, CheckinReply, OutboxMessage, Person
 from scheduler.prompts import Occurrence, PromptContext, pattern_for, prompt_kind, promptable
 from scheduler.timing import WorkPattern
@@ -157,18 +156,11 @@ def _answers_from_state(state: dict[str, Any]) -> dict[str, Any]:
 def register(app: App, services: Services) -> None:
     org = services.org
 
-    def person_for(session: Session, body: dict[str, Any]) -> Person:
-        uid = user_of(body)
-        person = ensure_people(session, team_of(body), [uid], services.directory)[uid]
-        if person is None:
-            raise RuntimeError(f"Slack does not know user {uid}")
-        return person
-
     @app.action(CheckinIds.OPEN.value)
     def open_checkin(ack: Ack, body: dict[str, Any]) -> None:
         period = str(body["actions"][0].get("value") or "")
         with services.unit_of_work() as session:
-            person = person_for(session, body)
+            person = services.acting_person(session, body)
             t = services.t_for(session, person.team_id, person.slack_user_id, body)
             pattern = pattern_for(person, org)
             if not PERIOD.match(period) or checkins.prompt_due(period, org.checkins, pattern) is None:
@@ -193,7 +185,7 @@ def register(app: App, services: Services) -> None:
         first_block = f"q_{org.checkins.questions[0].id}"
         try:
             with services.unit_of_work() as session:
-                person = person_for(session, body)
+                person = services.acting_person(session, body)
                 t = services.t_for(session, person.team_id, person.slack_user_id, body)
                 result = checkins.submit(session, person, period, answers, org, pattern_for(person, org))
                 has_manager = result.checkin.manager_id is not None
@@ -212,7 +204,7 @@ def register(app: App, services: Services) -> None:
     @app.action(CheckinIds.REPLY.value)
     def reply_button(ack: Ack, body: dict[str, Any]) -> None:
         with services.unit_of_work() as session:
-            actor = person_for(session, body)
+            actor = services.acting_person(session, body)
             t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
             checkin = session.get(Checkin, int(body["actions"][0]["value"]))
             if checkin is None or not checkins.may_reply(session, checkin, actor):
@@ -230,7 +222,7 @@ def register(app: App, services: Services) -> None:
                 .get(CheckinIds.REPLY_ACTION, {}).get("value") or "")
         try:
             with services.unit_of_work() as session:
-                actor = person_for(session, body)
+                actor = services.acting_person(session, body)
                 t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
                 checkin = session.get(Checkin, checkin_id)
                 if checkin is None:
@@ -253,7 +245,7 @@ def register(app: App, services: Services) -> None:
         from models.one_on_ones import pair_of
 
         with services.unit_of_work() as session:
-            actor = person_for(session, body)
+            actor = services.acting_person(session, body)
             t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
             checkin = session.get(Checkin, int(body["actions"][0]["value"]))
             pair = pair_of(session, actor, checkin.person) if checkin is not None else None
@@ -279,7 +271,7 @@ def register(app: App, services: Services) -> None:
                 .get(CheckinIds.TOPIC_ACTION, {}).get("value") or "")
         try:
             with services.unit_of_work() as session:
-                actor = person_for(session, body)
+                actor = services.acting_person(session, body)
                 t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
                 checkin = session.get(Checkin, checkin_id)
                 pair = pair_of(session, actor, checkin.person) if checkin is not None else None

@@ -18,14 +18,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.app import team_of, user_of
 from bot.i18n import Translator
 from bot.settings import OrgConfig
 from bot.views.common import context, section
 from handlers.home import home_section
 from models import outbox
 from models.base import utcnow
-from models.people import ensure_people
 from models.tables import Person
 from scheduler.prompts import pattern_for
 
@@ -98,17 +96,10 @@ def pause_modal(t: Translator, today: date) -> View:
 def register(app: App, services: Services) -> None:
     org = services.org
 
-    def me(session: Session, body: dict[str, Any]) -> Person:
-        uid = user_of(body)
-        person = ensure_people(session, team_of(body), [uid], services.directory)[uid]
-        if person is None:
-            raise RuntimeError(f"Slack does not know user {uid}")
-        return person
-
     @app.action(PauseIds.OPEN.value)
     def open_pause(ack: Ack, body: dict[str, Any]) -> None:
         with services.db.unit_of_work() as session:
-            person = me(session, body)
+            person = services.acting_person(session, body)
             t = services.t_for(session, person.team_id, person.slack_user_id, body)
             today = datetime.now(pattern_for(person, org).zone()).date()
         services.client.views_open(trigger_id=body["trigger_id"], view=pause_modal(t, today))
@@ -119,7 +110,7 @@ def register(app: App, services: Services) -> None:
         value = (body["view"].get("state", {}).get("values", {}).get(PauseIds.UNTIL_BLOCK, {})
                  .get(PauseIds.UNTIL_ACTION, {}).get("selected_date"))
         with services.unit_of_work() as session:
-            person = me(session, body)
+            person = services.acting_person(session, body)
             t = services.t_for(session, person.team_id, person.slack_user_id, body)
             today = datetime.now(pattern_for(person, org).zone()).date()
             chosen, problem = validate_until(value, today)
@@ -137,7 +128,7 @@ def register(app: App, services: Services) -> None:
     @app.action(PauseIds.RESUME.value)
     def resume(ack: Ack, body: dict[str, Any]) -> None:
         with services.unit_of_work() as session:
-            person = me(session, body)
+            person = services.acting_person(session, body)
             person.paused_until = None
             outbox.request_home_refresh(session, person, cause=f"resume-{utcnow().timestamp()}")
         ack()

@@ -464,6 +464,7 @@ def test_chaos_every_recipient_gets_exactly_one_dm(db, fake):
     assert fake.retry_after_violations == []
     assert statuses[429] > 0 and statuses[500] > 0
     assert [uid for uid in recipients if len(fake.dms_to(uid)) != 1] == []
+    db.dispose()
     sent = {r.id: r for r in rows(db)}
     assert {r.state for r in sent.values()} == {"sent"}
     per_id = messages_per_outbox_id(fake, recipients)
@@ -485,9 +486,9 @@ class RecordingSender(OutboxSender):
         return super().deliver(item)
 
 
-def test_three_senders_on_postgres_send_each_row_once(db_url, db, fake):
-    if not db.is_postgres:
-        pytest.skip("several senders claim concurrently on PostgreSQL only (SQLite runs one sender)")
+def test_three_senders_on_postgres_send_each_row_once(pg_url, fake):
+    """Several senders claim concurrently on PostgreSQL (SQLite runs one sender)."""
+    db = Database(pg_url)
     recipients = user_ids(SWARM_DMS, prefix="U4")
     add_people(db, fake, TEAM, recipients)
     assert bulk_kudos_dms(db, TEAM, recipients) == SWARM_DMS
