@@ -19,7 +19,7 @@ from bot.settings import OrgConfig
 from bot.views import checkins as views
 from bot.views.checkins import CheckinIds
 from handlers.home import home_section
-from models import checkins
+from models import access, checkins
 from models.tables import Checkin, CheckinReply, OutboxMessage, Person
 from scheduler.prompts import Occurrence, PromptContext, pattern_for, prompt_kind, promptable
 from scheduler.timing import WorkPattern
@@ -91,6 +91,11 @@ def render_summary(ctx: RenderContext) -> Rendered:
         raise Skip("the check-in is gone")
     if checkin.version != int(ctx.row.payload["version"]):
         raise Skip("superseded by a later edit")
+    if ctx.recipient is None or not access.can_see(
+        ctx.session, access.Viewer.slack(ctx.recipient, hr_admin_ids=frozenset(ctx.org.hr.admins)),
+        access.RecordKind.CHECKIN_ANSWER, owner=checkin.person,
+    ):
+        raise Skip("the recipient may no longer see this check-in (manager changed)")
     blocker_ids = {q.id for q in ctx.org.checkins.questions if q.blocker}
     text, blocks = views.summary_message(ctx.t, checkin, blocker_ids=blocker_ids)
     return Rendered(text=text, blocks=blocks)

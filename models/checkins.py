@@ -212,9 +212,16 @@ def recent(session: Session, person: Person, limit: int = 4) -> list[Checkin]:
 
 
 def may_reply(session: Session, checkin: Checkin, author: Person) -> bool:
-    """The manager the person reported to when answering, or their current manager."""
+    """The manager the person reported to when answering, or their current manager — and only while the
+    access policy lets them see the answer."""
+    from models import access
+
     person = session.get(Person, checkin.person_id)
-    return author.active and author.id in {checkin.manager_id, person.manager_id if person else None} - {None}
+    if person is None or not author.active:
+        return False
+    if author.id not in {checkin.manager_id, person.manager_id} - {None}:
+        return False
+    return access.can_see(session, access.Viewer.slack(author), access.RecordKind.CHECKIN_ANSWER, owner=person)
 
 
 def reply(session: Session, checkin: Checkin, author: Person, text: str) -> CheckinReply:

@@ -385,3 +385,16 @@ def test_pause_from_home_and_resume(candor):
     candor.slack.block_action(PauseIds.RESUME, user=ANA)
     with candor.session() as s:
         assert s.scalars(select(Person.paused_until).where(Person.slack_user_id == ANA)).one() is None
+
+
+def test_a_summary_not_yet_delivered_is_not_shown_to_a_former_manager(candor):
+    """Access policy on the read path: after a manager change, the old manager no longer sees it."""
+    seed(candor, {ANA: BOB, BOB: None, CARA: None})
+    submit(candor, ANA, current_period(candor, ANA))
+    with candor.rt.db.unit_of_work() as s:
+        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+        ana.manager_id = s.scalars(select(Person.id).where(Person.slack_user_id == CARA)).one()
+    candor.drain()
+    assert candor.fake.dms_to(BOB) == []
+    [row] = rows(candor, "checkin.summary")
+    assert row.state == "skipped" and "may no longer see" in row.last_error

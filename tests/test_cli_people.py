@@ -106,3 +106,32 @@ def test_export_and_erase_from_the_cli(env, tmp_path):
     assert run("people", "show", "U0ANA", env=env, check=False).returncode == 2
     assert audit_actions(env) == ["privacy.export", "privacy.erase"]
     assert "Ana" not in run("people", "list", "--all", env=env).stdout
+
+
+def test_jobs_list_shows_every_job_with_its_next_run(env):
+    out = run("jobs", "list", env=env).stdout
+    for name in ("prompt_tick", "outbox_send", "people_sync", "replay_events", "checkin_alerts",
+                 "one_on_one_pairs", "one_on_one_alerts"):
+        assert name in out, name
+    assert "every node" in out and "leader" in out
+    bad = run("jobs", "run", "nope", env=env, check=False)
+    assert bad.returncode == 2 and "no job 'nope'" in bad.stderr
+
+
+def test_outbox_status_and_retry(env):
+    from models import outbox
+
+    db = Database(env["DATABASE_URL"])
+    with db.unit_of_work() as s:
+        ana = s.query(Person).filter_by(slack_user_id="U0ANA").one()
+        dead = outbox.enqueue(s, team_id=TEAM, kind="kudos.dm", key="k1", recipient=ana, payload={"kudos_id": 1})
+        dead.state, dead.last_error = "dead", "user_not_found"
+        outbox.enqueue(s, team_id=TEAM, kind="checkin.prompt", key="k2", recipient=ana, payload={"period": "x"})
+        dead_id = dead.id
+    db.dispose()
+    status = run("outbox", "status", env=env).stdout
+    assert "dead      kudos.dm" in status and "pending   checkin.prompt" in status and "oldest pending" in status
+    assert run("outbox", "retry", "9999", env=env, check=False).returncode == 2
+    assert "1 message(s) queued again" in run("outbox", "retry", str(dead_id), env=env).stdout
+    assert "dead" not in run("outbox", "status", env=env).stdout
+    assert "0 message(s)" in run("outbox", "retry", "--dead", env=env).stdout
