@@ -5,7 +5,8 @@ first use (no compile step). Slack locales such as `de-DE` or `pt-BR` are matche
 catalog (`de_DE` → `de`); anything unknown falls back to English, the source language.
 
 Add a language: `pybabel init -i bot/locale/candor.pot -d bot/locale -D candor -l fr`, translate,
-done. Refresh the template after changing strings: `pybabel extract -F babel.cfg -k _t -o bot/locale/candor.pot .`
+done. Refresh the template after changing strings (README → Development has the exact commands):
+`pybabel extract -F babel.cfg -k t -k n:1,2 -k _t --no-location --sort-output -w 120 -o bot/locale/candor.pot .`
 """
 
 from __future__ import annotations

@@ -284,7 +284,7 @@ def register(app: App, services: Services) -> None:
                     raise OneOnOneError(t("You don't have a 1:1 with this person yet."))
                 add_talking_point(session, pair, actor, text)
         except OneOnOneError as err:
-            ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: str(err)})
+            ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: t(err.template, **err.params)})
             return
         ack(response_action="update", view=views.done_view(t, t("Add to our 1:1"),
                                                            t(":white_check_mark: Added to your next 1:1.")))

@@ -713,7 +713,7 @@ def action_items_section(session: Session, pair: OneOnOnePair, since: datetime, 
             due = t("due {date}", date=item.due_date.isoformat())
             line += f" · {due}" + (" :warning: " + t("overdue") if item.due_date < day else "")
         lines.append(line)
-    return AgendaSection(title=_t("Action items carried over"), lines=lines, total=_count(session, q),
+    return AgendaSection(title=_t("Open action items"), lines=lines, total=_count(session, q),
                          item_ids=[i.id for i in items], empty=_t("No open action items."))
 
 
@@ -742,7 +742,7 @@ def checkins_section(session: Session, pair: OneOnOnePair, since: datetime, unti
         answers = [f"{texts.get(k, k)}: {_answer_text(c.answers[k])}" for k in keys
                    if c.answers[k] not in (None, "", [])]
         lines.append(head + (" — " + " · ".join(answers) if answers else ""))
-    return AgendaSection(title=_t("Check-ins since your last 1:1"), lines=lines, total=_count(session, q),
+    return AgendaSection(title=_t("Check-ins since last 1:1"), lines=lines, total=_count(session, q),
                          empty=_t("No check-ins since your last 1:1."))
 
 

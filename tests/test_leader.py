@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
@@ -39,7 +40,12 @@ def test_exactly_one_leader_and_takeover_after_its_connection_dies(pg_url):
         with b_db.engine.connect() as admin:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             admin.commit()
-        assert b.heartbeat() is True  # the next heartbeat (every 15 s, so well within a minute) takes over
+        # The server ends that backend asynchronously; the next heartbeat after it is gone (they run every
+        # 15 s, so well within a minute) takes over.
+        deadline = time.monotonic() + 10
+        while not b.heartbeat():
+            assert time.monotonic() < deadline, "no takeover within 10 s of the leader's connection dying"
+            time.sleep(0.05)
         assert a.heartbeat() is False  # the old leader notices it lost the lock and stays a follower
         assert b.is_leader() and not a.is_leader()
     finally:
@@ -93,3 +99,10 @@ def test_two_schedulers_ticking_at_once_queue_each_prompt_once(pg_url):
             .group_by(OutboxMessage.recipient_id)).all()
     check.dispose()
     assert len(per_person) == 60 and {n for _, n in per_person} == {1}
+
+
+def test_deployments_in_different_schemas_elect_their_own_leaders():
+    from scheduler.leader import lock_key
+
+    assert lock_key("candor_a") != lock_key("candor_b")
+    assert 0 < lock_key("public") < 2**63

@@ -344,7 +344,7 @@ def test_agenda_after_a_week_of_activity(session, org, team):
                                         tz=ana.tz)
     dump = json.dumps(blocks)
     assert "Feedback on the &lt;design&gt; review &amp; demo" in dump and "<design>" not in dump
-    for needle in ("Talking points", "Action items carried over", "Check-ins since your last 1:1", "Kudos received",
+    for needle in ("Talking points", "Open action items", "Check-ins since last 1:1", "Kudos received",
                    views.OneOnOneIds.DONE_BUTTON, views.OneOnOneIds.ADD_BUTTON, views.OneOnOneIds.NOTES_BUTTON):
         assert needle in dump
     check_blocks(blocks, limit=MESSAGE_BLOCKS_MAX, pointer="/blocks", error="invalid_blocks")

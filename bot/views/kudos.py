@@ -49,6 +49,11 @@ FIELD_BLOCKS = {
 }
 
 
+def _message_link(t: Translator, permalink: str) -> str:
+    label = t("view message")
+    return f"<{escape(permalink)}|{label}>"
+
+
 def value_label(value: CompanyValue | None, name: str) -> str:
     return f"{value.emoji} {name}" if value else f"#{name}"
 
@@ -116,7 +121,7 @@ def kudos_modal(
         )
     )
     if permalink:
-        blocks.append(context(t("For this message: {link}", link=f"<{escape(permalink)}|{t('view message')}>")))
+        blocks.append(context(t("For this message: {link}", link=_message_link(t, permalink))))
     return View(
         type="modal",
         callback_id=KudosIds.MODAL,
@@ -140,7 +145,7 @@ def announcement(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) 
     if kudos.values:
         blocks.append(context(_values_line(kudos, catalog)))
     if kudos.permalink:
-        blocks.append(context(t("For this message: {link}", link=f"<{escape(kudos.permalink)}|{t('view message')}>")))
+        blocks.append(context(t("For this message: {link}", link=_message_link(t, kudos.permalink))))
     fallback = head + ": " + escape(truncate(kudos.message, 300))
     return fallback, to_dicts(blocks)
 
@@ -154,7 +159,7 @@ def recipient_dm(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) 
     if kudos.values:
         blocks.append(context(_values_line(kudos, catalog)))
     if kudos.permalink:
-        blocks.append(context(t("For this message: {link}", link=f"<{escape(kudos.permalink)}|{t('view message')}>")))
+        blocks.append(context(t("For this message: {link}", link=_message_link(t, kudos.permalink))))
     return head + ": " + escape(truncate(kudos.message, 300)), to_dicts(blocks)
 
 

@@ -120,7 +120,8 @@ def _zone(tz: str | None) -> ZoneInfo:
 def when(t: Translator, at: datetime, tz: str | None) -> str:
     """A moment Slack shows in each reader's own time zone; the fallback is in `tz`."""
     fallback = at.astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M")
-    return f"<!date^{int(at.timestamp())}^{t('{date_short_pretty} at {time}')}|{fallback}>"
+    pattern = t("{date_short_pretty} at {time}")  # Slack fills these tokens in the reader's time zone
+    return f"<!date^{int(at.timestamp())}^{pattern}|{fallback}>"
 
 
 def day_name(t: Translator, weekday: int) -> str:
@@ -466,9 +467,9 @@ def notes_listing(t: Translator, about: str, found: Sequence[NotesView]) -> str:
                  "each 1:1 (and HR admins when your organisation allows it).", person=mention(about))
     parts = [t("*1:1 notes with {person}*", person=mention(about))]
     budget = 3500
-    for n in found:
-        head = t("{when} · with {person}", when=when(t, n.held_at, None), person=mention(n.other_id))
-        body = "\n".join("> " + line for line in escape(truncate(n.notes, 700)).splitlines() or [""])
+    for note in found:
+        head = t("{when} · with {person}", when=when(t, note.held_at, None), person=mention(note.other_id))
+        body = "\n".join("> " + line for line in escape(truncate(note.notes, 700)).splitlines() or [""])
         piece = f"{head}\n{body}"
         if len(piece) > budget:
             break
@@ -528,7 +529,8 @@ def home_blocks(t: Translator, cards: Sequence[PairCard], items: Sequence[HomeIt
                                                         cadence=card.cadence) + "\n" + points))
         blocks.append(pair_buttons(t, card.pair_id))
     if len(cards) > HOME_PAIRS:
-        blocks.append(context(t("…and {count} more 1:1s: see `/1on1`.", count=len(cards) - HOME_PAIRS)))
+        blocks.append(context(t.n("…and {count} more 1:1: see `/1on1`.", "…and {count} more 1:1s: see `/1on1`.",
+                                  len(cards) - HOME_PAIRS)))
     if items:
         blocks.append(section(t("*Open action items*") + f" ({total_items})"))
         for item in items[:HOME_ITEMS]:
