@@ -43,9 +43,18 @@ def make_db(path: Path, people: int) -> Database:
 
 
 def bench_tick(people: int) -> None:
+    from models.one_on_ones import sync_pairs
+
     with tempfile.TemporaryDirectory() as tmp:
         db = make_db(Path(tmp) / "tick.db", people)
         org = OrgConfig()
+        with db.unit_of_work() as s:  # one manager for every ten people, and their 1:1 pairs
+            ids = list(s.scalars(select(Person.id).order_by(Person.id)))
+            managers = ids[: max(1, people // 10)]
+            for i, pid in enumerate(ids[len(managers):]):
+                s.get(Person, pid).manager_id = managers[i % len(managers)]
+            s.flush()
+            pairs = sync_pairs(s, TEAM, org, now=FRIDAY - timedelta(days=20))
 
         def one(now: datetime) -> tuple[float, str]:
             with db.unit_of_work() as s:
@@ -57,7 +66,8 @@ def bench_tick(people: int) -> None:
 
         quiet, _ = one(FRIDAY.replace(hour=3, minute=17))
         busy, report = one(FRIDAY.replace(hour=14, minute=0, second=30))  # 15:00 Berlin
-        print(f"tick, {people} people: quiet minute {quiet * 1000:.0f} ms; busy minute {busy * 1000:.0f} ms ({report})")
+        print(f"tick, {people} people ({pairs}): quiet minute {quiet * 1000:.0f} ms; "
+              f"busy minute {busy * 1000:.0f} ms ({report})")
         db.dispose()
 
 

@@ -50,7 +50,8 @@ def checkin_reminders(ctx: PromptContext, person: Person, pattern: WorkPattern, 
     if not cfg.enabled:
         return []
     out = []
-    for period, _ in checkins.prompts_between(cfg, pattern, start - timedelta(days=21), end):
+    # A reminder falls in the week after its prompt: at most 14 days later, whatever the cadence.
+    for period, _ in checkins.prompts_between(cfg, pattern, start - timedelta(days=14), end):
         due = checkins.reminder_due(period, cfg, pattern)
         if due is not None and start < due <= end:
             out.append(Occurrence(period, due))

@@ -484,7 +484,15 @@ def register(app: App, services: Services) -> None:
 @prompt_kind(domain.AGENDA_KIND, description="1:1 agenda DM, the working day before each 1:1, in each person's time")
 def agenda_prompts(ctx: PromptContext, person: Person, pattern: WorkPattern, start: datetime, end: datetime
                    ) -> list[Occurrence]:
-    return domain.agenda_occurrences(ctx.session, ctx.org, person, pattern, start, end)
+    if not ctx.org.one_on_ones.enabled:
+        return []
+    by_person = ctx.cache.get(domain.AGENDA_KIND)
+    if by_person is None:
+        by_person = ctx.cache[domain.AGENDA_KIND] = domain.live_pairs_by_person(ctx.session, person.team_id)
+    pairs = by_person.get(person.id)
+    if not pairs:
+        return []
+    return domain.agenda_occurrences(ctx.session, ctx.org, person, pattern, start, end, pairs=pairs)
 
 
 # -- outbox renderers -----------------------------------------------------------------------------------------

@@ -137,6 +137,15 @@ def pairs_for(session: Session, person: Person) -> list[OneOnOnePair]:
     ))
 
 
+def live_pairs_by_person(session: Session, team_id: str) -> dict[int, list[OneOnOnePair]]:
+    """Every live pair of the workspace, by member: one query for a whole tick instead of one per person."""
+    by_person: dict[int, list[OneOnOnePair]] = {}
+    for pair in session.scalars(_live_pairs().where(OneOnOnePair.team_id == team_id).order_by(OneOnOnePair.id)):
+        by_person.setdefault(pair.manager_id, []).append(pair)
+        by_person.setdefault(pair.report_id, []).append(pair)
+    return by_person
+
+
 def live_pair(session: Session, pair_id: int) -> OneOnOnePair | None:
     return session.scalars(_live_pairs().where(OneOnOnePair.id == pair_id)).one_or_none()
 
@@ -764,7 +773,7 @@ def kudos_section(session: Session, pair: OneOnOnePair, since: datetime, until: 
 
 
 def agenda_occurrences(session: Session, org: OrgConfig, person: Person, pattern: WorkPattern, start: datetime,
-                       end: datetime) -> list[Occurrence]:
+                       end: datetime, *, pairs: list[OneOnOnePair] | None = None) -> list[Occurrence]:
     """The person's agenda DMs due in (start, end]: one per meeting of each live pair they are in, at
     `agenda_time` on their own working day before the meeting's date (both in their time zone)."""
     cfg = org.one_on_ones
@@ -772,7 +781,7 @@ def agenda_occurrences(session: Session, org: OrgConfig, person: Person, pattern
         return []
     found: list[Occurrence] = []
     zone = pattern.zone()
-    for pair in pairs_for(session, person):
+    for pair in pairs_for(session, person) if pairs is None else pairs:
         for slot in meetings_between(pair, start, end + AGENDA_LOOKAHEAD):
             day = working_day_before(slot.at.astimezone(zone).date(), pattern)
             due = local_day_at(day, cfg.agenda_time, pattern)

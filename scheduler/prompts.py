@@ -50,6 +50,9 @@ class PromptContext:
     session: Session
     org: OrgConfig
     now: datetime
+    team_id: str = ""
+    # Per-tick memo for prompt kinds that would otherwise query once per person (e.g. 1:1 pairs).
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 Occurrences = Callable[[PromptContext, Person, WorkPattern, datetime, datetime], Iterable[Occurrence]]
@@ -128,7 +131,7 @@ def tick(session: Session, org: OrgConfig, team_id: str, *, now: datetime | None
     start = max(start, now - MAX_LOOKBACK)
     grace = timedelta(hours=org.schedule.grace_hours)
     report = TickReport(window=(start, now))
-    ctx = PromptContext(session=session, org=org, now=now)
+    ctx = PromptContext(session=session, org=org, now=now, team_id=team_id)
 
     people = session.scalars(
         select(Person).where(
