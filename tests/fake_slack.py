@@ -549,6 +549,8 @@ class FakeSlack:
         self.invalid_tokens: set[str] = set()
         self.expired_triggers: set[str] = set()
         self.home_views: dict[str, JSON] = {}
+        # Socket Mode: apps.connections.open answers this WebSocket URL (tests/fake_socket_mode.py).
+        self.socket_mode_url: str | None = None
         # Uploaded files by id: filename, title, content (bytes), channel (once shared), initial_comment.
         self.files: dict[str, JSON] = {}
         self.ephemerals: list[JSON] = []
@@ -590,6 +592,7 @@ class FakeSlack:
             "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "apps.connections.open": self._apps_connections_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
@@ -1484,6 +1487,13 @@ class FakeSlack:
         self._home_view_ids[user_id] = new["id"]
         self.home_views[user_id] = copy.deepcopy(new)
         return {"view": copy.deepcopy(new)}
+
+    def _apps_connections_open(self, req: _Request) -> JSON:
+        if not (req.token or "").startswith("xapp-"):
+            raise ApiError("not_allowed_token_type")
+        if self.socket_mode_url is None:
+            raise ApiError("internal_error", protocol="no Socket Mode server attached to the fake")
+        return {"url": self.socket_mode_url}
 
     def _files_get_upload_url(self, req: _Request) -> JSON:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -109,3 +110,46 @@ def test_candor_run_http_mode_end_to_end(tmp_path, fake):
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out
     assert "xoxb-test-token" not in out
+
+
+def test_candor_run_socket_mode_end_to_end(tmp_path, fake):
+    """The embedded default: SQLite and Socket Mode. /kudos and an event arrive as envelopes over a real
+    WebSocket; acks come back within 3 s; the sender thread delivers the DMs."""
+    from tests.fake_socket_mode import FakeSocketMode
+    from tests.slack_requests import sample
+
+    config = tmp_path / "candor.yml"
+    config.write_text(f"kudos:\n  announce: channel\n  channel: {KUDOS_CHANNEL}\n")
+    env = base_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test-token", SLACK_APP_TOKEN="xapp-test-token",
+                   SLACK_API_URL=fake.url, CANDOR_CONFIG=str(config))
+    with FakeSocketMode(fake) as socket_mode:
+        proc = subprocess.Popen([CANDOR, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            socket_mode.wait_connected()
+            command = sample("slash_command.parsed.json")["body"]
+            for key in ("enterprise_id", "enterprise_name"):
+                command.pop(key, None)
+            command.update(command="/kudos", text=f"<@{ANA}> for the calm launch and the clear runbook",
+                           user_id=BOB, team_id=TEAM, channel_id="C0GENERAL", trigger_id="9.9.socket")
+            ack, seconds = socket_mode.send("slash_commands", command)
+            assert seconds < 3
+            assert "Kudos sent to <@U0ANA>" in json.dumps(ack.get("payload", {}))
+            fake.wait_for("chat.postMessage", count=2, timeout=10)
+            assert len(fake.dms_to(ANA)) == 1 and len(fake.messages(KUDOS_CHANNEL)) == 1
+            event = sample("event.app_home_opened.json")["event"]
+            event.update(user=ANA, tab="home")
+            event.pop("view", None)
+            ack, seconds = socket_mode.send("events_api", {
+                "token": "x", "team_id": TEAM, "api_app_id": "A0CANDOR", "event": event, "type": "event_callback",
+                "event_id": "Ev0SOCKET", "event_time": 1, "authorizations": [{"team_id": TEAM, "user_id": "U0CANDORBOT",
+                                                                               "is_bot": True}]})
+            assert seconds < 3
+            deadline = time.monotonic() + 10
+            while ANA not in fake.home_views or "calm launch" not in json.dumps(fake.home_views[ANA]):
+                assert time.monotonic() < deadline, "the App Home was never published"
+                time.sleep(0.1)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, out
+    assert "Socket Mode" in out and "xapp-test-token" not in out and "xoxb-test-token" not in out
