@@ -19,6 +19,7 @@ from bot.i18n import Translator, translator
 from bot.settings import OrgConfig, Settings
 from bot.slack import SlackDirectory, redact
 from models.people import person_by_slack_id
+from models.ports import Directory, SlackUser
 from models.tables import Person
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,19 @@ class Services:
             yield session
         self.kick_outbox()
 
+    def prefetched_directory(self, team_id: str, user_ids: list[str]) -> Directory:
+        """A directory that already asked Slack about every id Candor has never seen (at most 50), so the
+        unit of work that follows makes no Slack calls while it holds its transaction."""
+        from sqlalchemy import select
+
+        with self.db.unit_of_work() as session:
+            known = set(session.scalars(select(Person.slack_user_id).where(
+                Person.team_id == team_id, Person.slack_user_id.in_(user_ids))))
+        unknown = [uid for uid in dict.fromkeys(user_ids) if uid not in known][:50]
+        live = self.directory
+        found = {uid: live.user(uid) for uid in unknown}
+        return PrefetchedDirectory(found, live)
+
     def acting_person(self, session: Session, body: dict[str, Any]) -> Person:
         """The person who sent this request, created from Slack's directory on first contact."""
         from models.people import ensure_people
@@ -62,7 +76,20 @@ class Services:
             person = person_by_slack_id(session, team_id, user_id)
             locale = person.locale if person else None
         locale = locale or body.get("locale") or (body.get("user") or {}).get("locale")
-        return translator(locale or self.settings.default_locale)
+        return translator(locale, self.settings.default_locale)
+
+
+class PrefetchedDirectory:
+    """`models.ports.Directory` answering from users fetched beforehand, else from Slack."""
+
+    def __init__(self, found: dict[str, SlackUser | None], live: SlackDirectory) -> None:
+        self.found, self.live = found, live
+
+    def user(self, user_id: str) -> SlackUser | None:
+        return self.found[user_id] if user_id in self.found else self.live.user(user_id)
+
+    def users(self) -> Iterator[SlackUser]:
+        return self.live.users()
 
 
 def team_of(body: dict[str, Any]) -> str:

@@ -88,10 +88,12 @@ class RenderContext:
     org: OrgConfig
     row: OutboxMessage
     recipient: Person | None
+    default_locale: str = "en"
 
     @property
     def t(self) -> Translator:
-        return translator(self.recipient.locale if self.recipient else None)
+        """The recipient's language, else the workspace default (channel posts have no recipient)."""
+        return translator(self.recipient.locale if self.recipient else None, self.default_locale)
 
 
 class Skip(Exception):
@@ -247,10 +249,12 @@ class OutboxSender:
         backoff: Callable[[int], timedelta] = outbox.backoff,
         workers: int = 1,
         clock: Callable[[], float] = time.monotonic,
+        default_locale: str = "en",
     ) -> None:
         self.db = db
         self.client = client
         self.org = org
+        self.default_locale = default_locale
         self.limiter = limiter or RateLimiter()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch = batch
@@ -485,7 +489,8 @@ class OutboxSender:
         fn = RENDERERS.get(row.kind)
         if fn is None:
             raise Skip(f"no renderer for kind {row.kind!r}")
-        return fn(RenderContext(session=session, org=self.org, row=row, recipient=recipient))
+        return fn(RenderContext(session=session, org=self.org, row=row, recipient=recipient,
+                                default_locale=self.default_locale))
 
     def _find_sent(self, channel: str, outbox_id: int, *, since: datetime) -> str | None:
         """Look in the channel's history since the row was created for the message carrying this outbox id."""

@@ -42,19 +42,21 @@ def _catalog(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
-def negotiate(slack_locale: str | None) -> str:
-    """The catalog to use for a Slack locale (`de-DE` → `de`), or `en`."""
+def negotiate(slack_locale: str | None, default: str = "en") -> str:
+    """The catalog to use for a Slack locale (`de-DE` → `de`); else `default` (the workspace's language,
+    `CANDOR_DEFAULT_LOCALE`) when there is a catalog for it; else English, the source language."""
+    langs = set(available_languages())
+    fallback = default if default in langs else "en"
     if not slack_locale:
-        return "en"
+        return fallback
     try:
         loc = Locale.parse(slack_locale.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
-        return "en"
-    langs = set(available_languages())
+        return fallback
     for candidate in (str(loc), loc.language):
-        if candidate in langs:
+        if candidate in langs or candidate == "en":
             return candidate
-    return "en"
+    return fallback
 
 
 class Translator:
@@ -79,8 +81,8 @@ class Translator:
 
 
 @lru_cache(maxsize=64)
-def translator(slack_locale: str | None) -> Translator:
-    return Translator(negotiate(slack_locale))
+def translator(slack_locale: str | None, default: str = "en") -> Translator:
+    return Translator(negotiate(slack_locale, default))
 
 
 def _t(message: str) -> str:

@@ -62,6 +62,7 @@ class Runtime:
             limiter=RateLimiter(per_minute=self.settings.rate_per_minute),
             lease=timedelta(seconds=self.settings.outbox_lease_seconds),
             workers=self.settings.sender_workers,
+            default_locale=self.settings.default_locale,
         )
         self.services.kick_outbox = sender.kick
         return sender

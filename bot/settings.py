@@ -84,7 +84,7 @@ class KudosConfig(_Strict):
     )
     channel: str | None = Field(default=None, description="Kudos channel id (C…), for announce=channel")
     min_message_length: int = Field(default=20, ge=1, le=1000)
-    max_message_length: int = Field(default=1000, ge=20, le=2900)
+    max_message_length: int = Field(default=1000, ge=20, le=2500)
     max_recipients: int = Field(default=10, ge=1, le=50)
     weekly_allowance: int | None = Field(
         default=None, ge=1, description="Kudos a person may give per local week; empty = unlimited"
@@ -410,9 +410,6 @@ class Settings(BaseSettings):
         description="How long a sender owns a claimed message before another may take it over",
     )
     default_locale: str = "en"
-    workspace_timezone: str | None = Field(
-        default=None, description="Fallback time zone for people without one (else schedule.default_timezone)"
-    )
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -81,11 +82,15 @@ def _production_app() -> WsgiApp:
 
 
 _app: WsgiApp | None = None
+_app_lock = threading.Lock()
 
 
 def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-    """Entry point for a production WSGI server; builds the runtime on the first request."""
+    """Entry point for a production WSGI server; builds the runtime once, on the first request (a lock
+    keeps simultaneous first requests from building two runtimes)."""
     global _app
     if _app is None:
-        _app = _production_app()
+        with _app_lock:
+            if _app is None:
+                _app = _production_app()
     return _app(environ, start_response)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from bot.app import Services
 
 ERASE_WORD = "ERASE"
+ONE_ON_ONE_PRIVATE = frozenset({"one_on_one_meetings", "talking_points", "action_items"})
 
 
 class AdminIds(StrEnum):
@@ -142,8 +143,10 @@ def render_export(ctx: RenderContext) -> Rendered:
     if ctx.recipient is None or not is_hr_admin(ctx.recipient, ctx.org):
         raise Skip("the requester is no longer an HR admin")
     subject = str(ctx.row.payload["subject"])
-    try:
-        data = export_person(ctx.session, ctx.row.team_id, subject, actor=slack_actor(ctx.recipient.slack_user_id))
+    # 1:1 notes and action items are private to the pair; HR gets them only where the organisation says so.
+    exclude = frozenset() if ctx.org.privacy.hr_sees_one_on_one_notes else ONE_ON_ONE_PRIVATE
+    try:  # the request was audited when it was made; re-rendering (a retry) must not log it again
+        data = export_person(ctx.session, ctx.row.team_id, subject, exclude=exclude, audited=False)
     except PrivacyError as exc:
         raise Skip(str(exc)) from None
     content = json.dumps(data, indent=2, ensure_ascii=False, default=str)
@@ -181,9 +184,6 @@ def register(app: App, services: Services) -> None:
     open_modal(AdminIds.EXPORT.value, export_modal)
     open_modal(AdminIds.ERASE.value, erase_modal)
 
-    def not_admin(ack: Ack, t: Translator) -> None:
-        ack(response_action="errors", errors={AdminIds.PERSON_BLOCK.value: t("Only HR admins can do this.")})
-
     @app.view(AdminIds.MANAGER_MODAL.value)
     def manager_submitted(ack: Ack, body: dict[str, Any]) -> None:
         from models.org import OrgError, set_manager
@@ -196,8 +196,8 @@ def register(app: App, services: Services) -> None:
             with services.unit_of_work() as session:
                 admin, t = acting_admin(session, body)
                 if admin is None:
-                    not_admin(ack, t)
-                    return
+                    errors[AdminIds.PERSON_BLOCK] = t("Only HR admins can do this.")
+                    raise OrgError("not an HR admin")
                 if manager_id and no_manager:
                     errors[AdminIds.NONE_BLOCK] = t("Choose a manager or 'No manager', not both.")
                 elif not manager_id and not no_manager:
@@ -229,26 +229,35 @@ def register(app: App, services: Services) -> None:
 
     @app.view(AdminIds.EXPORT_MODAL.value)
     def export_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        from models.audit import record
+        from models.privacy import EXPORT_ACTION
+
         person_id = _selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user")
+        errors: dict[str, str] = {}
         with services.unit_of_work() as session:
             admin, t = acting_admin(session, body)
+            subject = person_by_slack_id(session, admin.team_id, str(person_id or "")) if admin else None
             if admin is None:
-                not_admin(ack, t)
-                return
-            subject = person_by_slack_id(session, admin.team_id, str(person_id or ""))
-            viewer = access.Viewer.slack(admin, hr_admin_ids=hr_admin_ids(org))
-            if subject is None or not access.can_see(session, viewer, access.RecordKind.PERSONAL_EXPORT,
-                                                     owner=subject):
-                problem = t("Candor holds no data about this person.") if subject is None else t(
-                    "You may not export this person's data.")
-                ack(response_action="errors", errors={AdminIds.PERSON_BLOCK.value: problem})
-                return
-            outbox.enqueue(session, team_id=admin.team_id, kind="privacy.export",
-                           key=outbox.dedupe_key("privacy.export", admin.team_id, admin.slack_user_id,
-                                                 f"{subject.slack_user_id}-{body['view']['id']}"),
-                           recipient=admin, payload={"subject": subject.slack_user_id})
-        ack(response_action="update", view=done(t, t("Export data"), t(
-            ":inbox_tray: The export for {person} is on its way to your DMs.", person=mention(subject.slack_user_id))))
+                errors[AdminIds.PERSON_BLOCK] = t("Only HR admins can do this.")
+            elif subject is None:
+                errors[AdminIds.PERSON_BLOCK] = t("Candor holds no data about this person.")
+            elif not access.can_see(session, access.Viewer.slack(admin, hr_admin_ids=hr_admin_ids(org)),
+                                    access.RecordKind.PERSONAL_EXPORT, owner=subject):
+                errors[AdminIds.PERSON_BLOCK] = t("You may not export this person's data.")
+            else:
+                # Audited when asked, in the same transaction as the outbox row that will deliver it.
+                record(session, actor=slack_actor(admin.slack_user_id), action=EXPORT_ACTION, team_id=admin.team_id,
+                       subject=subject.slack_user_id, details={"delivery": "slack file to the requester"})
+                outbox.enqueue(session, team_id=admin.team_id, kind="privacy.export",
+                               key=outbox.dedupe_key("privacy.export", admin.team_id, admin.slack_user_id,
+                                                     f"{subject.slack_user_id}-{body['view']['id']}"),
+                               recipient=admin, payload={"subject": subject.slack_user_id})
+                done_text = t(":inbox_tray: The export for {person} is on its way to your DMs.",
+                              person=mention(subject.slack_user_id))
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack(response_action="update", view=done(t, t("Export data"), done_text))
 
     @app.view(AdminIds.ERASE_MODAL.value)
     def erase_submitted(ack: Ack, body: dict[str, Any]) -> None:
@@ -261,8 +270,8 @@ def register(app: App, services: Services) -> None:
             with services.unit_of_work() as session:
                 admin, t = acting_admin(session, body)
                 if admin is None:
-                    not_admin(ack, t)
-                    return
+                    errors[AdminIds.PERSON_BLOCK] = t("Only HR admins can do this.")
+                    raise PrivacyError("not an HR admin")
                 if confirm.strip() != ERASE_WORD:
                     errors[AdminIds.CONFIRM_BLOCK] = t("Type {word} to confirm.", word=ERASE_WORD)
                     raise PrivacyError("not confirmed")

@@ -122,6 +122,8 @@ def render_nudge(ctx: RenderContext) -> Rendered:
     person = ctx.session.get(Person, alert.person_id) if alert and alert.person_id else None
     if alert is None or person is None or not person.active:
         raise Skip("no longer relevant")
+    if ctx.recipient is None or person.manager_id != ctx.recipient.id:
+        raise Skip("the recipient is no longer this person's manager")
     text, blocks = views.nudge_dm(ctx.t, person.slack_user_id, len(alert.details.get("missed", [])))
     return Rendered(text=text, blocks=blocks)
 

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.app import team_of, user_of
 from bot.delivery import RenderContext, Rendered, Skip, renderer
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.settings import OrgConfig
 from bot.text import parse_kudos_text
 from bot.views import kudos as views
@@ -105,11 +106,16 @@ def modal(services: Services, t: Translator, *, recipients: list[str] | None = N
 
 def register(app: App, services: Services) -> None:
     def give(draft: KudosDraft, t: Translator) -> tuple[GiveResult | None, KudosRejected | None]:
+        # Ask Slack about people we have never seen before the transaction, not inside it.
+        directory = services.prefetched_directory(draft.team_id, [draft.giver, *draft.recipients])
         try:
             with services.unit_of_work() as session:
-                return give_kudos(session, draft, rules_from(services.org), services.directory), None
+                return give_kudos(session, draft, rules_from(services.org), directory), None
         except KudosRejected as err:  # raised inside the unit of work: nothing was written
             return None, err
+        except IntegrityError:  # the same submission saved concurrently (a double click): show that one
+            with services.unit_of_work() as session:
+                return give_kudos(session, draft, rules_from(services.org), directory), None
 
     def translator_for(body: dict[str, Any]) -> Translator:
         with services.db.unit_of_work() as session:
@@ -193,7 +199,7 @@ def render_announcement(ctx: RenderContext) -> Rendered:
     kudos = get_kudos(ctx.session, int(ctx.row.payload["kudos_id"]))
     if kudos is None:
         raise Skip("the kudos was deleted")
-    text, blocks = views.announcement(translator(None), kudos, _catalog(ctx.org))
+    text, blocks = views.announcement(ctx.t, kudos, _catalog(ctx.org))  # no recipient: the workspace language
     return Rendered(text=text, blocks=blocks)
 
 

@@ -452,9 +452,8 @@ def register(app: App, services: Services) -> None:
                 blocks = views.mark_done_blocks(t, view.get("blocks") or [], item_id, user)
                 services.client.views_update(view_id=view["id"], view=views.clean_view(view, blocks))
             # The Home tab is re-published through the outbox by mark_done.
-        except SlackApiError as exc:  # the item is saved; a stale button is only cosmetic
-            log.info("could not update the message after marking item %s done: %s", item_id,
-                     exc.response.get("error"))
+        except (SlackApiError, OSError) as exc:  # the item is saved; a stale button is only cosmetic
+            log.info("could not update the message after marking item %s done: %r", item_id, exc)
         ack()
 
     @app.action(OneOnOneIds.SHOW_ALL_BUTTON.value)

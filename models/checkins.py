@@ -255,14 +255,16 @@ def missed_in_a_row(session: Session, person: Person, org: OrgConfig, pattern: W
     closed = [p for p in asked if closes_at(p, cfg, pattern) <= now]
     answered = set(session.scalars(select(Checkin.period).where(Checkin.person_id == person.id,
                                                                  Checkin.period.in_(closed))))
-    skipped = set(session.scalars(select(OutboxMessage.payload["period"].as_string()).where(
+    # Only weeks the person was really asked count (prompt delivered): not paused weeks, downtime, weeks
+    # before they joined the rollout or before check-ins were switched on.
+    asked_for_real = set(session.scalars(select(OutboxMessage.payload["period"].as_string()).where(
         OutboxMessage.recipient_id == person.id, OutboxMessage.kind == "checkin.prompt",
-        OutboxMessage.state.in_(["skipped", "dead"]))))
+        OutboxMessage.state == "sent")))
     missed: list[str] = []
     for p in reversed(closed):
         if p in answered:
             break
-        if p in skipped:  # not asked (paused, downtime, undeliverable): not the person's miss
+        if p not in asked_for_real:
             continue
         missed.append(p)
     return missed
@@ -289,14 +291,27 @@ def record_missed_alerts(session: Session, team_id: str, org: OrgConfig, pattern
         session.add(alert)
         session.flush()
         manager = person.manager
-        if manager is not None and manager.active:
+        if manager is not None and manager.active and not (manager.paused_until and now < manager.paused_until):
             outbox.enqueue(
                 session, team_id=team_id, kind="checkin.nudge",
                 key=outbox.dedupe_key("checkin.nudge", team_id, manager.slack_user_id, f"alert-{alert.id}"),
                 recipient=manager, payload={"alert_id": alert.id},
+                not_before=next_working_moment(now, nudge_pattern(manager, org)),
             )
         made.append(alert)
     return made
+
+
+def nudge_pattern(manager: Person, org: OrgConfig) -> WorkPattern:
+    from scheduler.prompts import pattern_for
+
+    return pattern_for(manager, org)
+
+
+def next_working_moment(now: datetime, pattern: WorkPattern) -> datetime:
+    from models.one_on_ones import next_working_moment as nxt
+
+    return nxt(now, pattern)
 
 
 def start_of_week(now: datetime, pattern: WorkPattern) -> date:

@@ -79,7 +79,9 @@ def give_kudos(
             select(Kudos).where(Kudos.team_id == draft.team_id, Kudos.source_key == draft.source_key)
         ).one_or_none()
         if existing is not None:
-            return GiveResult(existing, created=False, remaining_this_week=None)
+            loaded = get_kudos(session, existing.id)
+            assert loaded is not None
+            return GiveResult(loaded, created=False, remaining_this_week=None)
 
     values = _check_values(draft.values, rules)
     message = _check_message(draft.message, rules)
@@ -159,6 +161,8 @@ def _enqueue_messages(session: Session, kudos: Kudos, rules: KudosRules) -> None
     """The public post, one DM per recipient, and Home tab refreshes: all in this transaction."""
     team = kudos.team_id
     channel = rules.channel if rules.announce == "channel" else kudos.origin_channel_id
+    if channel and channel.startswith("D"):  # /kudos typed in a DM: announce in the kudos channel, if any
+        channel = rules.channel
     if rules.announce != "none" and channel:
         outbox.enqueue(
             session,

@@ -355,9 +355,13 @@ def set_cadence(session: Session, pair: OneOnOnePair, actor: Person, interval_we
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise OneOnOneError(_t("{tz} is not a time zone Candor knows."), field="tz", params={"tz": tz}) from None
+    pattern = WorkPattern(tz=tz, working_days=_ALL_DAYS, quiet_start=time(0), quiet_end=time(0))
     if interval_weeks != pair.interval_weeks:
-        pattern = WorkPattern(tz=tz, working_days=_ALL_DAYS, quiet_start=time(0), quiet_end=time(0))
         pair.anchor_week = local_week_start(now, pattern)
+    else:
+        # Same rhythm: keep the next meeting's week, seen from the (possibly new) time zone. Without this,
+        # saving the form unchanged from another zone could shift a fortnightly 1:1 by a week.
+        pair.anchor_week = local_week_start(next_meeting(pair, now).at, pattern)
     pair.interval_weeks, pair.weekday, pair.local_time, pair.tz = interval_weeks, weekday, at.strftime("%H:%M"), tz
     session.flush()
     other = other_member(pair, actor)

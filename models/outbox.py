@@ -228,8 +228,9 @@ def set_channel(session: Session, row_id: int, owner: str, channel_id: str) -> N
 
 def retry(session: Session, *, row_id: int | None = None, dead: bool = False) -> int:
     """Operator: put a dead (or skipped) row, or every dead row, back to pending. Returns how many."""
-    stmt = update(OutboxMessage).values(
-        state="pending", attempts=0, not_before=utcnow(), lease_until=None, lease_owner=None
+    stmt = update(OutboxMessage).values(  # an operator's retry is deliberate: no expiry, no stale error
+        state="pending", attempts=0, not_before=utcnow(), lease_until=None, lease_owner=None, expires_at=None,
+        last_error=None,
     )
     if row_id is not None:
         stmt = stmt.where(OutboxMessage.id == row_id, OutboxMessage.state.in_(["dead", "skipped"]))

@@ -106,7 +106,8 @@ def ensure_people(
 
 
 def sync_directory(session: Session, team_id: str, directory: Directory) -> tuple[int, int]:
-    """Mirror every member. Returns (seen, newly created)."""
+    """Mirror every member. Returns (seen, newly created). The caller should fetch first (see
+    `scheduler.jobs.people_sync`): walking a paginated directory inside a transaction holds it for minutes."""
     before = set(session.scalars(select(Person.slack_user_id).where(Person.team_id == team_id)))
     seen = 0
     now = utcnow()

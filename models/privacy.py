@@ -262,11 +262,16 @@ def registry_problems() -> list[str]:
 # -- export --------------------------------------------------------------------------------------------
 
 
-def export_person(session: Session, team_id: str, slack_user_id: str, *, actor: str | None = None) -> dict[str, Any]:
-    """Everything Candor holds about one person, as JSON-serialisable data. Records `privacy.export`.
+def export_person(
+    session: Session, team_id: str, slack_user_id: str, *, actor: str | None = None,
+    exclude: frozenset[str] = frozenset(), audited: bool = True,
+) -> dict[str, Any]:
+    """Everything Candor holds about one person, as JSON-serialisable data. Records `privacy.export`
+    unless `audited=False` (the caller recorded the request itself, in the same transaction).
 
     `actor` defaults to the person themselves. Access (who may ask) is the caller's check:
-    `models.access.require(..., RecordKind.PERSONAL_EXPORT, owner=person)`.
+    `models.access.require(..., RecordKind.PERSONAL_EXPORT, owner=person)`; `exclude` names registry
+    sections the requester may not see (e.g. 1:1 notes for HR when the organisation does not allow it).
     """
     load_registrations()
     person = _find(session, team_id, slack_user_id)
@@ -275,7 +280,7 @@ def export_person(session: Session, team_id: str, slack_user_id: str, *, actor: 
     data: dict[str, Any] = {}
     existing = _existing_tables(session)
     for entry in _REGISTRY.values():
-        if not entry.export or entry.table not in existing:
+        if not entry.export or entry.table not in existing or entry.key in exclude or entry.table in exclude:
             continue
         if entry.exporter is not None:
             data[entry.key] = _jsonable(entry.exporter(session, person))
@@ -310,14 +315,15 @@ def export_person(session: Session, team_id: str, slack_user_id: str, *, actor: 
         },
         "data": data,
     }
-    audit.record(
-        session,
-        actor=actor or audit.slack_actor(slack_user_id),
-        action=EXPORT_ACTION,
-        team_id=team_id,
-        subject=slack_user_id,
-        details={"schema_version": SCHEMA_VERSION, "sections": sorted(data)},
-    )
+    if audited:
+        audit.record(
+            session,
+            actor=actor or audit.slack_actor(slack_user_id),
+            action=EXPORT_ACTION,
+            team_id=team_id,
+            subject=slack_user_id,
+            details={"schema_version": SCHEMA_VERSION, "sections": sorted(data)},
+        )
     return result
 
 

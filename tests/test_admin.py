@@ -112,3 +112,29 @@ def test_erase_needs_the_word_then_erases_and_stays_erased(candor):
         assert s.scalars(select(Person).where(Person.slack_user_id == BOB)).first() is None
     again = candor.slack.view_submission(AdminIds.ERASE_MODAL, form, user=HR)
     assert again.json()["response_action"] == "errors"
+
+
+def test_hr_export_leaves_out_private_1on1_notes_unless_allowed(candor):
+    from datetime import UTC, datetime
+
+    from models.tables import OneOnOneMeeting, OneOnOnePair
+
+    candor.fake.add_user(HR, name="hr", real_name="Hana HR")
+    candor.slack.command("/kudos", f"<@{ANA}> for the calm launch and the clear runbook", user=BOB)
+    with candor.rt.db.unit_of_work() as s:
+        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+        bob = s.scalars(select(Person).where(Person.slack_user_id == BOB)).one()
+        ana.manager_id = bob.id
+        pair = OneOnOnePair(team_id=TEAM, manager_id=bob.id, report_id=ana.id, anchor_week=datetime(2026, 11, 2).date())
+        s.add(pair)
+        s.flush()
+        s.add(OneOnOneMeeting(pair_id=pair.id, period="2026-W46", scheduled_at=datetime(2026, 11, 10, tzinfo=UTC),
+                              notes="Private: talked about the promotion case", notes_author_id=ana.id,
+                              held_at=datetime(2026, 11, 10, tzinfo=UTC)))
+    r = candor.slack.view_submission(AdminIds.EXPORT_MODAL, {"person": {"person_select": user_value(ANA)}}, user=HR)
+    assert r.json()["response_action"] == "update"
+    candor.drain_until(lambda: candor.fake.files)
+    [file] = candor.fake.files.values()
+    text = file["content"].decode()
+    assert "calm launch" in text and "promotion case" not in text
+    assert [a for a in audit(candor) if a[1] == "privacy.export"] == [("slack:U0HR", "privacy.export", ANA)]

@@ -323,10 +323,22 @@ def test_manager_change_sends_future_summaries_to_the_new_manager(candor):
     assert candor.fake.dms_to(BOB) == [] and len(candor.fake.dms_to(CARA)) == 1
 
 
+def mark_prompts_sent(candor, user: str, periods: list[str]) -> None:
+    from models import outbox
+
+    with candor.rt.db.unit_of_work() as s:
+        person = s.scalars(select(Person).where(Person.slack_user_id == user)).one()
+        for period in periods:
+            row = outbox.enqueue(s, team_id=TEAM, kind="checkin.prompt", key=f"sent:{user}:{period}",
+                                 recipient=person, payload={"period": period})
+            row.state = "sent"
+
+
 def test_missed_check_ins_raise_one_alert_and_one_nudge(candor):
     seed(candor, {ANA: BOB, BOB: None})
     org = candor.rt.org
-    later = FRI + timedelta(days=22)  # W48, W49 and W50 have all closed by then, none answered
+    mark_prompts_sent(candor, ANA, ["2026-W48", "2026-W49", "2026-W50"])
+    later = FRI + timedelta(days=22, hours=6)  # Sat 19 Dec 01:00 in New York: W48-W50 closed, none answered
     with candor.rt.db.unit_of_work() as s:
         people = list(s.scalars(select(Person).where(Person.slack_user_id == ANA)))
         made = checkins.record_missed_alerts(s, TEAM, org, {p.id: pattern_for(p, org) for p in people}, people,
@@ -335,11 +347,36 @@ def test_missed_check_ins_raise_one_alert_and_one_nudge(candor):
         again = checkins.record_missed_alerts(s, TEAM, org, {p.id: pattern_for(p, org) for p in people}, people,
                                               now=later)
         assert again == []
-    candor.drain()
-    nudges = candor.fake.dms_to(BOB)
-    assert len(nudges) == 1 and "hasn't filled in a check-in" in nudges[0]["text"]
+    [nudge] = rows(candor, "checkin.nudge")
+    # Saturday: the nudge waits for Bob's next working morning (Monday 08:00 in New York = 13:00 UTC).
+    assert nudge.not_before == datetime(2026, 12, 21, 13, 0, tzinfo=UTC)
     with candor.session() as s:
+        assert s.get(Person, nudge.recipient_id).slack_user_id == BOB
         assert s.scalars(select(Alert.kind)).all() == ["checkin.missed"]
+
+
+def test_weeks_never_asked_are_not_missed(candor):
+    """Joined the pilot late, paused, or Candor was down: no prompt was delivered, so nothing was missed."""
+    seed(candor, {ANA: BOB, BOB: None})
+    org = candor.rt.org
+    with candor.rt.db.unit_of_work() as s:
+        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+        assert checkins.missed_in_a_row(s, ana, org, pattern_for(ana, org), FRI + timedelta(days=22)) == []
+
+
+def test_the_nudge_is_rendered_only_for_the_current_manager(candor):
+    seed(candor, {ANA: BOB, BOB: None, CARA: None})
+    org = candor.rt.org
+    mark_prompts_sent(candor, ANA, ["2026-W48", "2026-W49", "2026-W50"])
+    with candor.rt.db.unit_of_work() as s:
+        people = list(s.scalars(select(Person).where(Person.slack_user_id == ANA)))
+        checkins.record_missed_alerts(s, TEAM, org, {p.id: pattern_for(p, org) for p in people}, people,
+                                      now=FRI + timedelta(days=22))
+        people[0].manager_id = s.scalars(select(Person.id).where(Person.slack_user_id == CARA)).one()
+        s.query(OutboxMessage).filter_by(kind="checkin.nudge").update({"not_before": utcnow()})
+    candor.drain()
+    [nudge] = rows(candor, "checkin.nudge")
+    assert nudge.state == "skipped" and candor.fake.dms_to(BOB) == []
 
 
 def test_an_answered_week_breaks_the_streak(candor):

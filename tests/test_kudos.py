@@ -263,6 +263,7 @@ def test_double_submitted_modal_creates_one_kudos(candor):
     first = candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0DOUBLE")
     second = candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0DOUBLE")
     assert first.json()["response_action"] == second.json()["response_action"] == "update"
+    assert "Kudos sent to <@U0ANA>" in json.dumps(second.json()["view"])  # not an apology
     assert count(candor, Kudos) == 1
     candor.drain()
     assert len(candor.fake.dms_to(ANA)) == 1
@@ -277,6 +278,7 @@ def test_concurrent_double_submit_creates_one_kudos(candor):
         results = list(pool.map(
             lambda _: candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0RACE"), range(4)))
     assert all(r.status_code == 200 for r in results)
+    assert all("Kudos sent to <@U0ANA>" in json.dumps(r.json()["view"]) for r in results)
     assert count(candor, Kudos) == 1
 
 
@@ -350,3 +352,16 @@ def test_kudos_values_table_holds_each_value_once(candor):
     candor.slack.command("/kudos", f"<@{ANA}> {GOOD} #teamwork #TEAMWORK #ownership", user=BOB)
     with candor.session() as s:
         assert sorted(s.scalars(select(KudosValue.value))) == ["ownership", "teamwork"]
+
+
+def test_kudos_typed_in_a_dm_is_announced_in_the_kudos_channel(db_url, fake):
+    app, server = start_candor(db_url, fake, make_org(announce="origin", channel=KUDOS_CHANNEL))
+    try:
+        app.slack.command("/kudos", f"<@{ANA}> {GOOD}", user=BOB, channel="D0BOBDM")
+        app.drain()
+        assert len(fake.messages(KUDOS_CHANNEL)) == 1
+        with app.session() as s:
+            assert {r.state for r in s.scalars(select(OutboxMessage))} == {"sent"}
+    finally:
+        server.shutdown()
+        app.rt.stop()

@@ -590,3 +590,27 @@ def test_nudge_renderer_skips_after_the_meeting(session, org, team):
 
 def test_pair_time_parsing():
     assert oo.parse_time("9:05") == time(9, 5) and oo.parse_time("24:00") is None
+
+
+def test_saving_the_schedule_unchanged_from_another_zone_keeps_the_fortnight(session):
+    """Berlin, Monday 08:00, every two weeks; a member in Los Angeles sees Sunday 23:00 and saves it as is."""
+    from datetime import UTC, datetime, time
+
+    from models.one_on_ones import next_meeting, set_cadence
+    from models.people import ensure_workspace
+    from models.tables import OneOnOnePair, Person
+
+    ensure_workspace(session, "T0X")
+    boss = Person(team_id="T0X", slack_user_id="U0BOSS", tz="Europe/Berlin")
+    rep = Person(team_id="T0X", slack_user_id="U0REP", tz="America/Los_Angeles")
+    session.add_all([boss, rep])
+    session.flush()
+    rep.manager_id = boss.id
+    now = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    pair = OneOnOnePair(team_id="T0X", manager_id=boss.id, report_id=rep.id, interval_weeks=2, weekday=0,
+                        local_time="08:00", tz="Europe/Berlin", anchor_week=datetime(2026, 11, 2).date())
+    session.add(pair)
+    session.flush()
+    before = next_meeting(pair, now).at
+    set_cadence(session, pair, rep, 2, 6, time(23, 0), "America/Los_Angeles", now=now)
+    assert next_meeting(pair, now).at == before == datetime(2026, 11, 16, 7, tzinfo=UTC)

@@ -141,7 +141,7 @@ def announcement(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) 
     """The public post. Mentions come from our own records; the message is escaped user text."""
     who = t.list([mention(r.person.slack_user_id) for r in kudos.recipients])
     head = t(":tada: {recipients} got kudos from {giver}", recipients=who, giver=mention(kudos.giver.slack_user_id))
-    blocks: list[Block] = [section(head + "\n" + quote(kudos.message))]
+    blocks: list[Block] = [section(head + "\n" + quote(kudos.message, 2500))]
     if kudos.values:
         blocks.append(context(_values_line(kudos, catalog)))
     if kudos.permalink:
@@ -153,7 +153,7 @@ def announcement(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) 
 def recipient_dm(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) -> tuple[str, list[dict[str, Any]]]:
     head = t(":sparkles: {giver} gave you kudos", giver=mention(kudos.giver.slack_user_id))
     others = [mention(r.person.slack_user_id) for r in kudos.recipients]
-    blocks: list[Block] = [section(head + "\n" + quote(kudos.message))]
+    blocks: list[Block] = [section(head + "\n" + quote(kudos.message, 2500))]
     if len(others) > 1:
         blocks.append(context(t("Together with {people}", people=t.list(others))))
     if kudos.values:
