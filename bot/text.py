@@ -27,7 +27,18 @@ def unescape(text: str) -> str:
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
-    return text if len(text) <= limit else text[: max(0, limit - len(ellipsis))] + ellipsis
+    """At most `limit` characters. A cut never splits an escaped entity (`&amp;`) or a Slack token
+    (`<@U1>`, `<!date^…>`, `<https://…|label>`): it backs off to before it, so nothing shows as raw markup."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - len(ellipsis))]
+    amp, semi = cut.rfind("&"), cut.rfind(";")
+    if amp > semi and len(cut) - amp <= 8:  # an entity (&amp; &lt; &gt;) cut in half
+        cut = cut[:amp]
+    lt, gt = cut.rfind("<"), cut.rfind(">")
+    if lt > gt:  # a Slack token cut in half
+        cut = cut[:lt]
+    return cut + ellipsis
 
 
 @dataclass

@@ -614,3 +614,15 @@ def test_saving_the_schedule_unchanged_from_another_zone_keeps_the_fortnight(ses
     before = next_meeting(pair, now).at
     set_cadence(session, pair, rep, 2, 6, time(23, 0), "America/Los_Angeles", now=now)
     assert next_meeting(pair, now).at == before == datetime(2026, 11, 16, 7, tzinfo=UTC)
+
+
+def test_show_all_stays_under_slacks_view_size_with_non_ascii_text():
+    """slack_sdk sends non-ASCII as \\uXXXX escapes: the budget counts JSON bytes, not characters."""
+    from bot.i18n import translator
+    from models.one_on_ones import AgendaSection
+
+    lines = ["🎉 祝贺 " * 200] * 100  # long CJK and emoji lines: up to 12 bytes of JSON per character
+    section = AgendaSection(title="Talking points", lines=lines, total=len(lines), key="talking_points")
+    view = views.list_modal(translator("en"), section).to_dict()
+    assert len(json.dumps(view)) < 250_000
+    assert len(view["blocks"]) <= 100

@@ -34,3 +34,20 @@ def test_parse(text, recipients, tags, message):
 
 def test_escape_only_the_three_characters():
     assert escape("<!channel> & <@U1> \"q\" 'a'") == "&lt;!channel&gt; &amp; &lt;@U1&gt; \"q\" 'a'"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short", 10, "short"),
+        ("fish &amp; chips forever", 9, "fish …"),  # never "fish &am…"
+        ("thanks <@U0ANA> a lot", 12, "thanks …"),  # never "thanks <@U0A…"
+        ("a &lt;b&gt; c d e f", 13, "a &lt;b&gt; …"),
+        ("plain text that is long", 10, "plain tex…"),
+    ],
+)
+def test_truncate_never_cuts_markup_in_half(text, limit, expected):
+    from bot.text import truncate
+
+    out = truncate(text, limit)
+    assert out == expected and len(out) <= limit

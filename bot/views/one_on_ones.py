@@ -82,9 +82,14 @@ AGENDA_ITEMS = 8  # action items with a Done button in the agenda DM
 AGENDA_LINE_CHARS = 300
 AGENDA_TEXT_BUDGET = 10_000  # whole message; Slack refuses some messages far below the per-block sums
 MODAL_LINE_CHARS = 1500
-MODAL_TEXT_BUDGET = 100_000  # a view payload must stay under 250 kB
+MODAL_TEXT_BUDGET = 100_000  # bytes of JSON: a view payload must stay under 250 kB
 SECTION_CHUNK = SECTION_TEXT_MAX - 100
 HOME_PAIRS = 8
+
+
+def _json_size(text: str) -> int:
+    """What the text costs in the view payload: slack_sdk sends JSON with non-ASCII as \\uXXXX escapes."""
+    return len(json.dumps(text))
 HOME_ITEMS = 5
 
 
@@ -279,19 +284,19 @@ def list_modal(t: Translator, s: AgendaSection) -> View:
     if s.item_ids:
         for line, item_id in zip(s.lines, s.item_ids, strict=False):
             text = _bullet(line, MODAL_LINE_CHARS)
-            if len(blocks) >= VIEW_BLOCKS_MAX - 1 or used + len(text) > MODAL_TEXT_BUDGET:
+            if len(blocks) >= VIEW_BLOCKS_MAX - 1 or used + _json_size(text) > MODAL_TEXT_BUDGET:
                 break
             blocks.append(item_block(t, item_id, text))
-            used += len(text)
+            used += _json_size(text)
         shown = len(blocks)
     else:
         bullets: list[str] = []
         for line in s.lines:
             text = _bullet(line, MODAL_LINE_CHARS)
-            if used + len(text) > MODAL_TEXT_BUDGET:
+            if used + _json_size(text) > MODAL_TEXT_BUDGET:
                 break
             bullets.append(text)
-            used += len(text) + 1
+            used += _json_size(text) + 1
         for chunk in _chunks(bullets, ""):
             if len(blocks) >= VIEW_BLOCKS_MAX - 1:
                 break
