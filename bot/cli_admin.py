@@ -344,6 +344,38 @@ def cmd_people_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts_list(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy import select
+
+    from models.tables import Alert, OneOnOnePair, Person
+
+    rt = _runtime(args)
+    with rt.db.unit_of_work() as session:
+        team = _team(session, args)
+        q = select(Alert).where(Alert.team_id == team).order_by(Alert.id.desc()).limit(args.limit)
+        if args.kind:
+            q = q.where(Alert.kind == args.kind)
+        alerts = list(session.scalars(q))
+        if not alerts:
+            print("no alerts" + (f" of kind {args.kind}" if args.kind else ""))
+            return 0
+        print(f"{'WHEN (UTC)':<17} {'KIND':<24} {'PERIOD':<9} {'ABOUT':<40} DETAILS")
+        for a in alerts:
+            about = "-"
+            if a.person_id is not None:
+                person = session.get(Person, a.person_id)
+                about = person.label if person else "-"
+            elif a.pair_id is not None:
+                pair = session.get(OneOnOnePair, a.pair_id)
+                if pair is not None:
+                    about = f"1:1 {pair.manager.label} – {pair.report.label}"
+            print(f"{a.created_at:%Y-%m-%d %H:%M} {a.kind:<24} {a.period:<9} {about[:40]:<40} "
+                  f"{json.dumps(a.details, ensure_ascii=False, default=str)[:120]}")
+    return 0
+
+
 def add_people_commands(sub: Any, common: Common) -> None:
     def with_team(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         common(p)
@@ -387,6 +419,13 @@ def add_people_commands(sub: Any, common: Common) -> None:
         p = with_team(hsub.add_parser(action, help=f"{action} the HR admin role"))
         p.add_argument("who", help="Slack id (U…) or email")
         p.set_defaults(handler=cmd_hr)
+
+    alerts = sub.add_parser("alerts", help="what the HR digest will report: missed check-ins, 1:1s not held")
+    alsub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    alist = with_team(alsub.add_parser("list", help="newest first"))
+    alist.add_argument("--kind", help="only this kind, e.g. checkin.missed")
+    alist.add_argument("--limit", type=int, default=100)
+    alist.set_defaults(handler=cmd_alerts_list)
 
     audit = sub.add_parser("audit", help="the append-only log of admin actions")
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)

@@ -36,7 +36,9 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     "args",
     [[], ["run"], ["db"], ["db", "upgrade"], ["db", "check"], ["config"], ["config", "check"], ["jobs"],
-     ["jobs", "list"], ["jobs", "run"], ["outbox"], ["outbox", "status"], ["outbox", "retry"]],
+     ["jobs", "list"], ["jobs", "run"], ["outbox"], ["outbox", "status"], ["outbox", "retry"],
+     ["people", "list"], ["people", "show"], ["people", "export"], ["people", "erase"], ["org", "import"],
+     ["hr", "grant"], ["audit", "list"], ["alerts", "list"]],
 )
 def test_help_everywhere(args):
     out = run(*args, "--help").stdout

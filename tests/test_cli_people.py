@@ -135,3 +135,18 @@ def test_outbox_status_and_retry(env):
     assert "1 message(s) queued again" in run("outbox", "retry", str(dead_id), env=env).stdout
     assert "dead" not in run("outbox", "status", env=env).stdout
     assert "0 message(s)" in run("outbox", "retry", "--dead", env=env).stdout
+
+
+def test_alerts_list(env):
+    from models.tables import Alert
+
+    assert "no alerts" in run("alerts", "list", env=env).stdout
+    db = Database(env["DATABASE_URL"])
+    with db.unit_of_work() as s:
+        ana = s.query(Person).filter_by(slack_user_id="U0ANA").one()
+        s.add(Alert(team_id=TEAM, kind="checkin.missed", subject=f"person:{ana.id}", period="2026-W50",
+                    person_id=ana.id, details={"missed": ["2026-W50", "2026-W49"]}))
+    db.dispose()
+    out = run("alerts", "list", env=env).stdout
+    assert "checkin.missed" in out and "Ana Silva" in out and "2026-W49" in out
+    assert "no alerts of kind oneonone.none" in run("alerts", "list", "--kind", "oneonone.none", env=env).stdout
