@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App, BoltResponse
-from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
@@ -145,7 +144,3 @@ def build_app(services: Services, *, socket_mode: bool = False) -> App:
 
 def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
-
-
-def dispatch(app: App, request: BoltRequest) -> BoltResponse:
-    return app.dispatch(request)

@@ -19,7 +19,7 @@ from bot.settings import WEEKDAYS, CheckinConfig, CheckinQuestion, OrgConfig
 from models import outbox
 from models.base import utcnow
 from models.tables import Alert, Checkin, CheckinReply, OutboxMessage, Person
-from scheduler.timing import WorkPattern, every_n_weeks_due, local_week_start, weekly_due
+from scheduler.timing import WorkPattern, every_n_weeks_due, weekly_due
 
 # Fortnightly check-ins count weeks from this Monday, so every person is on the same rhythm.
 BIWEEKLY_ANCHOR = date(2026, 1, 5)
@@ -296,23 +296,15 @@ def record_missed_alerts(session: Session, team_id: str, org: OrgConfig, pattern
                 session, team_id=team_id, kind="checkin.nudge",
                 key=outbox.dedupe_key("checkin.nudge", team_id, manager.slack_user_id, f"alert-{alert.id}"),
                 recipient=manager, payload={"alert_id": alert.id},
-                not_before=next_working_moment(now, nudge_pattern(manager, org)),
+                not_before=next_working_moment(now, manager, org),
             )
         made.append(alert)
     return made
 
 
-def nudge_pattern(manager: Person, org: OrgConfig) -> WorkPattern:
+def next_working_moment(now: datetime, manager: Person, org: OrgConfig) -> datetime:
+    """When a nudge may reach this manager: now, or their next working morning (the 1:1 alerts' rule)."""
+    from models.one_on_ones import next_working_moment as nxt  # imported here: one_on_ones imports checkins
     from scheduler.prompts import pattern_for
 
-    return pattern_for(manager, org)
-
-
-def next_working_moment(now: datetime, pattern: WorkPattern) -> datetime:
-    from models.one_on_ones import next_working_moment as nxt
-
-    return nxt(now, pattern)
-
-
-def start_of_week(now: datetime, pattern: WorkPattern) -> date:
-    return local_week_start(now, pattern)
+    return nxt(now, pattern_for(manager, org))

@@ -52,3 +52,16 @@ class Directory(Protocol):
 
     def users(self) -> Iterator[SlackUser]:
         """Every member of the workspace (paginated underneath)."""
+
+
+class ListedDirectory:
+    """A `Directory` over members already fetched (the sync job walks Slack before its transaction)."""
+
+    def __init__(self, members: list[SlackUser]) -> None:
+        self.members = {m.id: m for m in members}
+
+    def user(self, user_id: str) -> SlackUser | None:
+        return self.members.get(user_id)
+
+    def users(self) -> Iterator[SlackUser]:
+        return iter(self.members.values())

@@ -8,7 +8,7 @@ in every process. No pickled job store: the job table is this module.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -57,20 +57,12 @@ def outbox_send(rt: Runtime) -> str:
      description="Mirror every workspace member from Slack (users.list) into people")
 def people_sync(rt: Runtime) -> str:
     from models.people import sync_directory
-    from models.ports import SlackUser
+    from models.ports import ListedDirectory
 
     team_id = rt.team_id()
-    members: list[SlackUser] = list(rt.services.directory.users())  # paced pages, outside any transaction
-
-    class Fetched:
-        def user(self, user_id: str) -> SlackUser | None:
-            return next((m for m in members if m.id == user_id), None)
-
-        def users(self) -> Iterator[SlackUser]:
-            return iter(members)
-
+    fetched = ListedDirectory(list(rt.services.directory.users()))  # paced pages, outside any transaction
     with rt.services.unit_of_work() as session:
-        seen, created = sync_directory(session, team_id, Fetched())
+        seen, created = sync_directory(session, team_id, fetched)
     return f"{seen} members seen, {created} new"
 
 

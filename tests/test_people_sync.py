@@ -69,3 +69,12 @@ def test_a_user_without_tz_falls_back_to_the_default_time_zone(session):
     person = upsert_person(session, TEAM, SlackUser.from_slack({"id": "U0NOTZ", "name": "notz", "tz": None}))
     org = OrgConfig.model_validate({"schedule": {"default_timezone": "America/Chicago"}})
     assert person.tz is None and pattern_for(person, org).tz == "America/Chicago"
+
+
+def test_the_people_sync_job_mirrors_the_workspace(candor):
+    """The job as the scheduler runs it: walk Slack first, then one short transaction."""
+    result = candor.rt.run_job("people_sync")
+    assert "members seen" in result
+    with candor.session() as s:
+        ids = set(s.scalars(select(Person.slack_user_id)))
+    assert {"U0ANA", "U0LI", "U0BOB", "U0CARA", "U0GONE"} <= ids
