@@ -9,19 +9,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import budget as budgets
+from bot.budget import BudgetExceeded
 from bot.db import Database
 from bot.i18n import Translator, translator
+from bot.sealed import Sealer
 from bot.settings import OrgConfig, Settings
-from bot.slack import SlackDirectory, redact
-from models.people import person_by_slack_id
-from models.ports import Directory, SlackUser
+from bot.slack import GatedWebClient, SlackDirectory, describe_exception
+from bot.text import USER_MENTION
+from models.clock import SYSTEM, Clock
+from models.people import ensure_people, person_by_slack_id
+from models.ports import Directory, KnownDirectory, SlackUser
 from models.tables import Person
 
 log = logging.getLogger(__name__)
+
+# A request looks people up in Slack only while this much of its budget is left for the rest of its work.
+LOOKUP_RESERVE = 1.2
+LOOKUP_TIMEOUT = 1.0  # seconds per users.info call on the request path
+LOOKUPS_MAX = 50
 
 
 @dataclass
@@ -31,12 +42,28 @@ class Services:
     settings: Settings
     org: OrgConfig
     db: Database
-    client: WebClient
+    client: GatedWebClient
+    clock: Clock = SYSTEM
+    sealer: Sealer = field(default_factory=lambda: Sealer(b"unset"))
     kick_outbox: Callable[[], None] = field(default=lambda: None)
+    directory_page_interval: float = 3.0  # users.list is Tier 2: seconds between pages
 
     @property
     def directory(self) -> SlackDirectory:
-        return SlackDirectory(self.client)
+        """Slack's directory for jobs (they may wait out rate limits)."""
+        return SlackDirectory(self.client, page_interval=self.directory_page_interval)
+
+    def request_client(self) -> GatedWebClient:
+        """The client for a call on the request path: no SDK retries, and a timeout of what the request's
+        budget has left (Slack's 3 s are shared by everything before the answer)."""
+        budget = budgets.current()
+        timeout = max(0.2, budget.left()) if budget is not None else 10.0
+        return self.client.with_options(timeout=timeout, retries=False)
+
+    def has_time_for(self, seconds: float) -> bool:
+        """Whether the request may spend `seconds` more before it answers (always, outside a request)."""
+        budget = budgets.current()
+        return budget is None or budget.left() > seconds
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -45,27 +72,42 @@ class Services:
             yield session
         self.kick_outbox()
 
-    def prefetched_directory(self, team_id: str, user_ids: list[str]) -> Directory:
-        """A directory that already asked Slack about every id Candor has never seen (at most 50), so the
-        unit of work that follows makes no Slack calls while it holds its transaction."""
-        from sqlalchemy import select
+    def lookup_people(self, team_id: str, user_ids: list[str], names: dict[str, str] | None = None) -> Directory:
+        """What Slack says about the ids Candor has never seen, asked before the unit of work that needs
+        them (no Slack call inside a transaction).
 
+        A request never fails because this optional lookup is slow, rate limited or down: Slack is asked
+        only while the request has time, never inside a Retry-After window (the gate), at most `LOOKUPS_MAX`
+        ids, and the first failure stops the asking. Every id not answered is recorded from what the payload
+        carried (`names`: id → name) and completed later by the directory sync.
+        """
+        names = names or {}
         with self.db.unit_of_work() as session:
             known = set(session.scalars(select(Person.slack_user_id).where(
                 Person.team_id == team_id, Person.slack_user_id.in_(user_ids))))
-        unknown = [uid for uid in dict.fromkeys(user_ids) if uid not in known][:50]
-        live = self.directory
-        found = {uid: live.user(uid) for uid in unknown}
-        return PrefetchedDirectory(found, live)
+        found: dict[str, SlackUser | None] = {}
+        healthy = True
+        for uid in [u for u in dict.fromkeys(user_ids) if u not in known][:LOOKUPS_MAX]:
+            if healthy and self.has_time_for(LOOKUP_RESERVE):
+                live = SlackDirectory(self.request_client().with_options(timeout=LOOKUP_TIMEOUT))
+                try:
+                    found[uid] = live.user(uid)
+                    continue
+                except (SlackApiError, OSError) as exc:
+                    healthy = False
+                    log.info("users.info unavailable on the request path (%s); recording %d people from the "
+                             "payload", _why(exc), len(user_ids))
+            found[uid] = SlackUser.partial(uid, names.get(uid, ""))
+        return KnownDirectory(found)
 
     def acting_person(self, session: Session, body: dict[str, Any]) -> Person:
-        """The person who sent this request, created from Slack's directory on first contact."""
-        from models.people import ensure_people
-
+        """The person who sent this request. On first contact they are recorded from the payload (never by
+        asking Slack inside the transaction); the directory sync completes them."""
         uid = user_of(body)
-        person = ensure_people(session, team_of(body), [uid], self.directory)[uid]
+        person = ensure_people(session, team_of(body), [uid],
+                               KnownDirectory({uid: SlackUser.partial(uid, name_of(body))}))[uid]
         if person is None:
-            raise RuntimeError(f"Slack does not know user {uid}")
+            raise RuntimeError("the acting user's data was erased")
         return person
 
     def t_for(self, session: Session, team_id: str | None, user_id: str | None, body: dict[str, Any]) -> Translator:
@@ -78,17 +120,17 @@ class Services:
         return translator(locale, self.settings.default_locale)
 
 
-class PrefetchedDirectory:
-    """`models.ports.Directory` answering from users fetched beforehand, else from Slack."""
+def _slack_busy(error: Exception) -> bool:
+    """Slack rate limited the call, failed on its side, or did not answer in time."""
+    if isinstance(error, SlackApiError) and error.response is not None:
+        return bool(error.response.status_code == 429 or error.response.status_code >= 500)
+    return isinstance(error, OSError)
 
-    def __init__(self, found: dict[str, SlackUser | None], live: SlackDirectory) -> None:
-        self.found, self.live = found, live
 
-    def user(self, user_id: str) -> SlackUser | None:
-        return self.found[user_id] if user_id in self.found else self.live.user(user_id)
-
-    def users(self) -> Iterator[SlackUser]:
-        return self.live.users()
+def _why(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        return f"HTTP {exc.response.status_code} {exc.response.get('error') or ''}".strip()
+    return type(exc).__name__
 
 
 def team_of(body: dict[str, Any]) -> str:
@@ -104,9 +146,34 @@ def user_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id") or (body.get("user") or {}).get("id") or "")
 
 
+def name_of(body: dict[str, Any]) -> str:
+    """The acting user's handle as the payload carries it (commands: user_name; interactions: user.username)."""
+    user = body.get("user") or {}
+    return str(body.get("user_name") or user.get("username") or user.get("name") or "")[:200]
+
+
+def mention_names(text: str) -> dict[str, str]:
+    """Names Slack put in escaped mentions (`<@U123|ana>`), by user id."""
+    return {m.group(1): m.group(2) for m in USER_MENTION.finditer(text) if m.group(2)}
+
+
+class CandorApp(App):
+    """Bolt's App, with a time budget around each request (see `bot.budget`): listeners that answer the
+    user run inside `dispatch`, on the request's thread, and see the budget."""
+
+    candor_clock: Clock = SYSTEM
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        token = budgets.begin(self.candor_clock)
+        try:
+            return super().dispatch(req)
+        finally:
+            budgets.end(token)
+
+
 def build_app(services: Services, *, socket_mode: bool = False) -> App:
     settings = services.settings
-    app = App(
+    app = CandorApp(
         client=services.client,
         signing_secret=None if socket_mode else _secret(settings.slack_signing_secret),
         token_verification_enabled=True,
@@ -114,32 +181,47 @@ def build_app(services: Services, *, socket_mode: bool = False) -> App:
         ignoring_self_events_enabled=True,
         logger=logging.getLogger("candor.bolt"),
     )
+    app.candor_clock = services.clock
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse | None:
         """One place for unexpected failures: the user sees a short apology, the log gets the detail."""
-        logger.error("listener failed: %s", redact(repr(error)), exc_info=error)
         t = translator((body.get("user") or {}).get("locale") or settings.default_locale)
-        apology = t("Sorry, something went wrong on our side and nothing was saved. Please try again in a minute.")
-        kind = body.get("type")
-        if body.get("command"):
-            return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": apology}),
-                                headers={"content-type": ["application/json"]})
-        if kind == "view_submission":
-            view = {
-                "type": "modal",
-                "title": {"type": "plain_text", "text": t("Something went wrong")[:24]},
-                "close": {"type": "plain_text", "text": t("Close")[:24]},
-                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": apology}}],
-            }
-            return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
-                                headers={"content-type": ["application/json"]})
-        return None
+        if isinstance(error, BudgetExceeded):
+            logger.warning("request answered with 'busy': %s", error)
+            apology = t("Candor is busy right now and couldn't finish in time, so nothing was saved. "
+                        "Please try again in a moment.")
+        elif _slack_busy(error):
+            logger.warning("Slack could not take a call on the request path: %s", describe_exception(error))
+            apology = t("Slack is busy right now, so this couldn't be done. Please try again in a few seconds.")
+        else:
+            logger.error("listener failed: %s", describe_exception(error), exc_info=error)
+            apology = t("Sorry, something went wrong on our side and nothing was saved. "
+                        "Please try again in a minute.")
+        return apology_response(t, body, apology)
 
     import handlers
 
     handlers.register_all(app, services)
     return app
+
+
+def apology_response(t: Translator, body: dict[str, Any], apology: str) -> BoltResponse | None:
+    """The apology in the form the request expects: an ephemeral reply to a command, a modal's content
+    replaced by it; else nothing (an action has no answer to carry it)."""
+    if body.get("command"):
+        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": apology}),
+                            headers={"content-type": ["application/json"]})
+    if body.get("type") == "view_submission":
+        view = {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": t("Something went wrong")[:24]},
+            "close": {"type": "plain_text", "text": t("Close")[:24]},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": apology}}],
+        }
+        return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
+                            headers={"content-type": ["application/json"]})
+    return None
 
 
 def _secret(value: Any) -> str | None:

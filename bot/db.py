@@ -2,6 +2,10 @@
 
 One unit of work per request or job: the boundary opens it, commits on success and rolls back on
 error. Domain functions only `flush()`.
+
+Every session carries the process's clock (`models.clock.clock_of(session)`, and the column defaults of
+`models.base`). Inside a request (see `bot.budget`) a unit of work waits for locks only as long as the
+request's budget allows and is rolled back, not committed, once the budget is spent; jobs wait longer.
 """
 
 from __future__ import annotations
@@ -15,14 +19,37 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot import budget as budgets
+from bot.budget import BudgetExceeded
+from models.base import CLOCK_OPTION
+from models.clock import SYSTEM, Clock
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
+# Outside a request (jobs, the sender, migrations): how long to wait for a lock before failing.
+JOB_LOCK_WAIT_MS = 30_000
+JOB_STATEMENT_MS = 600_000  # PostgreSQL: no statement runs longer than ten minutes
+CONNECT_TIMEOUT_S = 5
+
+
+def _lock_wait_ms() -> int:
+    """How long the unit of work about to begin may wait for a lock: the request's budget, else a job's."""
+    budget = budgets.current()
+    if budget is None:
+        return JOB_LOCK_WAIT_MS
+    return max(1, int(budget.database_left() * 1000))
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the per-dialect settings Candor relies on."""
+    """An engine with the per-dialect settings Candor relies on.
+
+    `hide_parameters`: SQL errors (and their log lines) never carry the values bound to a statement, which
+    would put people's answers and notes in logs."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
@@ -36,27 +63,48 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")  # safe against a killed process; WAL keeps it consistent
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # IMMEDIATE takes the write lock up front: threads queue on busy_timeout instead of failing
-            # with "database is locked" when a read transaction later tries to write.
+            # with "database is locked" when a read transaction later tries to write. A request queues only
+            # as long as its budget allows.
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={_lock_wait_ms()}")
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _pg_timeouts(dbapi_conn: Any, _record: Any) -> None:
+        # Defaults for every transaction of this connection; a request lowers them with SET LOCAL.
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {JOB_LOCK_WAIT_MS}")
+            cur.execute(f"SET statement_timeout = {JOB_STATEMENT_MS}")
+        dbapi_conn.commit()
+
+    return engine
+
+
+def _out_of_time(exc: DBAPIError) -> bool:
+    """A lock wait or statement cut short by our timeouts (SQLite: busy; PostgreSQL: 55P03, 57014)."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("55P03", "57014") or "database is locked" in str(exc.orig)
 
 
 class Database:
     """The store: an engine and a session factory, plus the unit-of-work boundary."""
 
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
+    def __init__(self, url: str, engine: Engine | None = None, *, clock: Clock = SYSTEM) -> None:
         self.url = url
+        self.clock = clock
         self.engine = engine or make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine.execution_options(**{CLOCK_OPTION: clock}),
+                                     expire_on_commit=False, info={"clock": clock})
 
     @property
     def is_postgres(self) -> bool:
@@ -64,10 +112,26 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
+        """Commit what the block did, or roll it all back. Inside a request (`bot.budget.current()`), lock
+        waits are bounded by the budget, and a block that ends after the deadline is rolled back with
+        `BudgetExceeded`: a late commit would save what the user was already told had failed."""
+        budget = budgets.current()
         session = self.sessions()
         try:
+            if budget is not None and self.is_postgres:
+                wait = f"{_lock_wait_ms()}ms"
+                session.execute(text("SELECT set_config('lock_timeout', :w, true), "
+                                     "set_config('statement_timeout', :w, true)"), {"w": wait})
             yield session
+            if budget is not None:
+                session.flush()
+                budget.check_database("before commit")
             session.commit()
+        except DBAPIError as exc:
+            session.rollback()
+            if budget is not None and (_out_of_time(exc) or budget.database_left() <= 0):
+                raise BudgetExceeded("database") from None
+            raise
         except BaseException:
             session.rollback()
             raise

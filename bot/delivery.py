@@ -39,9 +39,9 @@ from sqlalchemy.orm import Session
 from bot.db import Database
 from bot.i18n import Translator, translator
 from bot.settings import OrgConfig
-from bot.slack import redact
+from bot.slack import RetryAfterGate, redact, retry_after_seconds
 from models import outbox
-from models.base import utcnow
+from models.clock import SYSTEM, Clock
 from models.tables import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
@@ -118,26 +118,27 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 
 @dataclass
 class RateLimiter:
-    """In-process limits: workspace budget per minute, one message per second per channel, and pauses
-    after a 429. Every sender process keeps its own; set the budget per replica accordingly. (Retry-After
-    pauses are also shared between processes through `slack_pauses`; the channel spacing is not.)"""
+    """The sender's limits: workspace budget per minute, one message per second per channel, and the
+    process's one Retry-After state (`gate`, shared with every other Web API call of the process, and
+    through `slack_pauses` with other replicas). Every sender process keeps its own budget and channel
+    spacing; set the budget per replica accordingly."""
 
+    gate: RetryAfterGate = field(default_factory=RetryAfterGate)
     per_minute: int = 300
     channel_interval: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sent: dict[str, deque[float]] = field(default_factory=dict)
     _channel_next: dict[tuple[str, str], float] = field(default_factory=dict)
-    _paused: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def pause_left(self, team: str, method: str, now: float) -> float:
         """Seconds left in a Retry-After window for this method (0: not paused)."""
-        with self._lock:
-            return max(0.0, self._paused.get((team, method), 0.0) - now)
+        return self.gate.wait_left(method)
 
     def wait_needed(self, team: str, method: str, channel: str | None, now: float) -> float:
         """Seconds until a message may be sent (0 when it may go now). Reserves the slot when 0."""
+        paused = self.gate.wait_left(method)
         with self._lock:
-            waits = [self._paused.get((team, method), 0.0) - now]
+            waits = [paused]
             per_channel = channel is not None and method == "chat.postMessage"
             if per_channel:
                 assert channel is not None
@@ -163,9 +164,9 @@ class RateLimiter:
             key = (team, channel)
             self._channel_next[key] = max(self._channel_next.get(key, 0.0), now + self.channel_interval)
 
-    def pause(self, team: str, method: str, until: float) -> None:
-        with self._lock:
-            self._paused[(team, method)] = max(self._paused.get((team, method), 0.0), until)
+    def pause(self, team: str, method: str, seconds: float) -> None:
+        """Slack answered 429: no call to `method` for `seconds`, from anywhere in the process."""
+        self.gate.pause(method, seconds)
 
 
 @dataclass
@@ -248,8 +249,9 @@ class OutboxSender:
         lease: timedelta = outbox.LEASE,
         backoff: Callable[[int], timedelta] = outbox.backoff,
         workers: int = 1,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM,
         default_locale: str = "en",
+        team_id: str | None = None,
     ) -> None:
         self.db = db
         self.client = client
@@ -262,6 +264,7 @@ class OutboxSender:
         self.backoff = backoff
         self.workers = workers
         self.clock = clock
+        self.team_id = team_id  # the workspace whose Retry-After windows this sender hands to other replicas
         self._slack = _without_retries(client)
         timeout = float(getattr(client, "timeout", 0) or 0)
         if lease.total_seconds() < 2 * timeout:
@@ -299,8 +302,8 @@ class OutboxSender:
         """Send everything due now (tests and `candor jobs run`), waiting for rows that fall due within
         2 s (rate limits, short Retry-After windows), never past max_seconds."""
         total = Outcome()
-        deadline = self.clock() + max_seconds
-        while self.clock() < deadline:
+        deadline = self.clock.monotonic() + max_seconds
+        while self.clock.monotonic() < deadline:
             done = self.drain_once()
             total += done
             if not done.progressed:
@@ -322,13 +325,14 @@ class OutboxSender:
         times = [t for t in (pending, leased) if t is not None]
         if not times:
             return None
-        return max(0.0, (min(times) - utcnow()).total_seconds())
+        return max(0.0, (min(times) - self.clock.now()).total_seconds())
 
     def drain_once(self) -> Outcome:
         """Claim one batch and deliver it: one row after another, or on `workers` threads (each row has
         its own lease and transactions; the limiter is shared and thread-safe)."""
+        self._share_pauses()
         with self.db.unit_of_work() as session:
-            claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease)
+            claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease, now=self.clock.now())
         result = Outcome()
         if self.workers > 1 and len(claimed) > 1:
             if self._pool is None:
@@ -339,6 +343,21 @@ class OutboxSender:
             for item in claimed:
                 result += self.deliver(item)
         return result
+
+    def _share_pauses(self) -> None:
+        """Hand the Retry-After windows this process learned (on any call: a request, a job, this sender)
+        to the other replicas, through `slack_pauses`."""
+        if self.team_id is None:
+            return
+        windows = self.limiter.gate.unshared()
+        if not windows:
+            return
+        try:
+            with self.db.unit_of_work() as session:
+                for method, until in windows.items():
+                    outbox.pause(session, self.team_id, method, until)
+        except Exception:
+            log.warning("could not share Retry-After windows %s with other replicas", sorted(windows))
 
     def close(self) -> None:
         if self._pool is not None:
@@ -371,6 +390,7 @@ class OutboxSender:
                 return Outcome()
             recipient = session.get(Person, row.recipient_id) if row.recipient_id else None
             a.team, a.kind, a.attempts, a.created_at = row.team_id, row.kind, row.attempts, row.created_at
+            self.team_id = self.team_id or row.team_id
             a.recipient_id, a.channel = row.recipient_id, row.channel_id
             try:
                 rendered = self._render(session, row, recipient)
@@ -381,11 +401,9 @@ class OutboxSender:
             a.user_id = recipient.slack_user_id if recipient else None
             if a.channel is None and recipient is not None and a.method in (POST, UPLOAD):
                 a.channel = recipient.dm_channel_id  # cached: conversations.open once per person
-            shared = outbox.pauses(session, a.team)
+            shared = outbox.pauses(session, a.team, now=self.clock.now())
 
-        now, wall = self.clock(), utcnow()
-        for method, until in shared.items():  # a 429 another sender (maybe another replica) received
-            self.limiter.pause(a.team, method, now + (until - wall).total_seconds())
+        self.limiter.gate.learn(shared)  # a 429 another replica received
 
         try:
             if a.method == POST:
@@ -414,7 +432,7 @@ class OutboxSender:
     def _ready(self, a: _Attempt, method: str, *, budget: bool = False) -> None:
         """About to call `method`: raise `_Deferred` while a Retry-After window (or the budget) says wait."""
         a.calling = method
-        now = self.clock()
+        now = self.clock.monotonic()
         wait = (
             self.limiter.wait_needed(a.team, method, a.channel if method == POST else None, now)
             if budget
@@ -433,7 +451,7 @@ class OutboxSender:
         self._ready(a, POST, budget=True)  # reserve the slot first: no history lookup for a row deferred anyway
         if a.item.reconcile:
             self._ready(a, HISTORY)
-            since = (a.created_at or utcnow()) - RECONCILE_MARGIN
+            since = (a.created_at or self.clock.now()) - RECONCILE_MARGIN
             found = self._find_sent(channel, a.item.id, since=since)
             if found is not None:
                 self._finish(a, lambda s: outbox.mark_sent(s, a.item.id, self.owner, ts=found, channel_id=channel))
@@ -452,7 +470,7 @@ class OutboxSender:
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": a.item.id}},
             )
         finally:
-            self.limiter.finished(a.team, channel, self.clock())
+            self.limiter.finished(a.team, channel, self.clock.monotonic())
         ts = resp.get("ts")
         return str(ts) if ts is not None else None
 
@@ -482,7 +500,7 @@ class OutboxSender:
             return channel
 
     def _render(self, session: Session, row: OutboxMessage, recipient: Person | None) -> Rendered:
-        if row.expires_at is not None and utcnow() > row.expires_at:
+        if row.expires_at is not None and self.clock.now() > row.expires_at:
             raise Skip("expired before it could be sent")
         if recipient is not None and not recipient.active:
             raise Skip("recipient is deactivated")
@@ -523,9 +541,9 @@ class OutboxSender:
         status = exc.response.status_code
         error = str(exc.response.get("error") or f"http_{status}")
         if status == 429:
-            retry_after = _retry_after(exc.response.headers)
-            self.limiter.pause(a.team, method, self.clock() + retry_after)
-            until = utcnow() + timedelta(seconds=retry_after)
+            retry_after = retry_after_seconds(exc.response.headers)
+            self.limiter.pause(a.team, method, retry_after)
+            until = self.clock.now() + timedelta(seconds=retry_after)
             log.info("outbox %s: rate limited on %s, retry after %ss", a.item.id, method, retry_after)
 
             def record(session: Session) -> None:
@@ -562,7 +580,7 @@ class OutboxSender:
     def _release_in(
         self, session: Session, a: _Attempt, delay: float, error: str | None, *, count: bool, uncertain: bool = False
     ) -> None:
-        outbox.release(session, a.item.id, self.owner, at=utcnow() + timedelta(seconds=delay),
+        outbox.release(session, a.item.id, self.owner, at=self.clock.now() + timedelta(seconds=delay),
                        error=error, count_attempt=count, uncertain=uncertain)
 
     def _release(
@@ -571,17 +589,3 @@ class OutboxSender:
     ) -> Outcome:
         self._finish(a, lambda s: self._release_in(s, a, delay, error, count=count, uncertain=uncertain))
         return Outcome(deferred=1) if deferred else Outcome(retried=1)
-
-
-def _retry_after(headers: Any) -> float:
-    value = None
-    if headers:
-        for key in ("Retry-After", "retry-after"):
-            raw = headers.get(key)
-            if raw:
-                value = raw[0] if isinstance(raw, list) else raw
-                break
-    try:
-        return max(1.0, float(value)) if value is not None else 30.0
-    except ValueError:
-        return 30.0

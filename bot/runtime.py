@@ -14,28 +14,39 @@ from slack_bolt import App
 from bot.app import Services, build_app
 from bot.db import Database
 from bot.delivery import OutboxSender, RateLimiter
+from bot.sealed import Sealer
 from bot.settings import OrgConfig, Settings
-from bot.slack import RedactingFilter, make_client
+from bot.slack import RedactingFilter, RetryAfterGate, make_client, quiet_libraries
+from models.clock import SYSTEM, Clock
 
 log = logging.getLogger(__name__)
 
 
 def setup_logging(level: str) -> None:
+    """Log at `level`, with no token and no personal content in any line: libraries that log bodies are
+    kept at INFO or above, and every handler drops exception messages (see `bot.slack.RedactingFilter`)."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    quiet_libraries()
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter())
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 class Runtime:
     """Owns every long-lived object of the process. Build once; `start_background()`; `stop()`."""
 
-    def __init__(self, settings: Settings, org: OrgConfig | None = None, *, socket_mode: bool | None = None) -> None:
+    def __init__(self, settings: Settings, org: OrgConfig | None = None, *, socket_mode: bool | None = None,
+                 clock: Clock = SYSTEM) -> None:
         self.settings = settings
         self.org = org if org is not None else settings.org()
         self.socket_mode = settings.mode == "socket" if socket_mode is None else socket_mode
-        self.db = Database(settings.database_url)
-        self.client = make_client(settings)
-        self.services = Services(settings=settings, org=self.org, db=self.db, client=self.client)
+        self.clock = clock  # the one clock: the database, the sender, the scheduler and every listener use it
+        self.db = Database(settings.database_url, clock=clock)
+        self.gate = RetryAfterGate(clock)  # one Retry-After state for every Web API call of this process
+        self.client = make_client(settings, gate=self.gate)
+        self.services = Services(settings=settings, org=self.org, db=self.db, client=self.client, clock=clock,
+                                 sealer=Sealer.from_settings(settings))
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.scheduler: BackgroundScheduler | None = None
@@ -59,10 +70,11 @@ class Runtime:
             self.db,
             self.client,
             self.org,
-            limiter=RateLimiter(per_minute=self.settings.rate_per_minute),
+            limiter=RateLimiter(self.gate, per_minute=self.settings.rate_per_minute),
             lease=timedelta(seconds=self.settings.outbox_lease_seconds),
             workers=self.settings.sender_workers,
             default_locale=self.settings.default_locale,
+            clock=self.clock,
         )
         self.services.kick_outbox = sender.kick
         return sender
@@ -75,6 +87,7 @@ class Runtime:
     def team_id(self) -> str:
         if self._team_id is None:
             self._team_id = str(self.client.auth_test()["team_id"])
+            self.sender.team_id = self._team_id  # the sender shares this process's Retry-After windows for it
         return self._team_id
 
     def run_job(self, name: str) -> str:

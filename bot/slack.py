@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+import math
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.web.slack_response import SlackResponse
 
 from bot.settings import Settings
+from models.clock import SYSTEM, Clock
 from models.ports import SlackUser
 
 log = logging.getLogger(__name__)
@@ -45,8 +51,34 @@ def redact(text: str) -> str:
     return TOKEN_PATTERN.sub(lambda m: m.group(1) + "-***", text)
 
 
+def describe_exception(exc: BaseException) -> str:
+    """An exception for a log line, without its message: messages can carry what a person wrote (a
+    validation error quotes its input, a database error the value that broke a constraint). What is kept is
+    the type, and for Slack's errors the HTTP status and error code, for network errors the OS's reason."""
+    name = type(exc).__name__
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        return f"{name}: HTTP {exc.response.status_code} {exc.response.get('error') or ''}".rstrip()
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{name}: {exc.strerror}"
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(exc, "code", None)
+    return f"{name} ({code})" if isinstance(code, str) and code else name
+
+
+def _safe_traceback(exc_info: Any) -> str:
+    """A traceback with its frames (files, lines, code) and exception types, but no exception messages."""
+    import traceback
+
+    _, exc, tb = exc_info
+    lines = ["Traceback (most recent call last):\n", *traceback.format_tb(tb)]
+    cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    if cause is not None:
+        lines.insert(0, f"(after {describe_exception(cause)})\n")
+    return redact("".join(lines) + describe_exception(exc))
+
+
 class RedactingFilter(logging.Filter):
-    """Logging filter: no token ever reaches a log handler, whatever library logged it."""
+    """Logging filter on every handler: no token and no exception message (which may quote personal
+    content) ever reaches a log, whatever library logged it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -54,20 +86,137 @@ class RedactingFilter(logging.Filter):
         if clean != message:
             record.msg, record.args = clean, None
         if record.exc_info and record.exc_info[1] is not None:
-            exc = record.exc_info[1]
-            text = str(exc)
-            if TOKEN_PATTERN.search(text):
-                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = _safe_traceback(record.exc_info)
         return True
 
 
-def make_client(settings: Settings, *, timeout: int = 10) -> WebClient:
+# Libraries that log request and response bodies (people's answers, notes, kudos) below INFO, or SQL with
+# its parameters: never below these levels, whatever CANDOR_LOG_LEVEL says.
+QUIET_LOGGERS = {"slack_sdk": logging.INFO, "slack_bolt": logging.INFO, "candor.bolt": logging.INFO,
+                 "sqlalchemy": logging.WARNING, "urllib3": logging.INFO, "websocket": logging.INFO,
+                 "httpx": logging.WARNING, "httpcore": logging.WARNING}
+
+
+def quiet_libraries() -> None:
+    for name, level in QUIET_LOGGERS.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(max(level, logger.level))
+
+
+def retry_after_seconds(headers: Any) -> float:
+    """Slack's Retry-After (seconds, at least 1; 30 when missing or unreadable)."""
+    value = None
+    if headers:
+        for key in ("Retry-After", "retry-after"):
+            raw = headers.get(key)
+            if raw:
+                value = raw[0] if isinstance(raw, list) else raw
+                break
+    try:
+        return max(1.0, float(value)) if value is not None else 30.0
+    except ValueError:
+        return 30.0
+
+
+class RetryAfterGate:
+    """The one Retry-After state of this process: after a 429, no call to that method is made, from any
+    thread (a request, a job, the outbox sender), until Slack's window has passed.
+
+    A process serves one workspace (one bot token), so windows are kept per method. Windows are also shared
+    between replicas through the `slack_pauses` table: the outbox sender writes the ones this process learned
+    (`unshared`) and reads those others learned (`learn`). Times are the clock's monotonic seconds.
+    """
+
+    def __init__(self, clock: Clock = SYSTEM) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._until: dict[str, float] = {}
+        self._unshared: dict[str, float] = {}
+
+    def wait_left(self, method: str) -> float:
+        """Seconds left in a Retry-After window for `method` (0: it may be called)."""
+        with self._lock:
+            return max(0.0, self._until.get(method, 0.0) - self.clock.monotonic())
+
+    def pause(self, method: str, seconds: float, *, shared: bool = False) -> None:
+        """Slack said 429 with this Retry-After (`shared`: learned from another replica, nothing to pass on)."""
+        with self._lock:
+            until = self.clock.monotonic() + seconds
+            if until > self._until.get(method, 0.0):
+                self._until[method] = until
+                if not shared:
+                    self._unshared[method] = until
+
+    def learn(self, pauses: dict[str, datetime]) -> None:
+        """Windows other replicas recorded (method → end, wall time)."""
+        now = self.clock.now()
+        for method, until in pauses.items():
+            left = (until - now).total_seconds()
+            if left > 0:
+                self.pause(method, left, shared=True)
+
+    def unshared(self) -> dict[str, datetime]:
+        """Windows this process learned and has not handed to other replicas yet (method → end, wall time);
+        taking them marks them handed over."""
+        with self._lock:
+            taken, self._unshared = self._unshared, {}
+        mono, wall = self.clock.monotonic(), self.clock.now()
+        return {m: wall + timedelta(seconds=until - mono) for m, until in taken.items() if until > mono}
+
+
+def busy_response(client: WebClient, method: str, wait: float) -> SlackResponse:
+    """The answer a gated call gets without reaching Slack: a 429 with the time left as Retry-After."""
+    return SlackResponse(client=client, http_verb="POST", api_url=f"{client.base_url}{method}", req_args={},
+                         data={"ok": False, "error": "ratelimited"},
+                         headers={"Retry-After": str(max(1, math.ceil(wait)))}, status_code=429)
+
+
+class SlackBusy(SlackApiError):
+    """Raised instead of calling Slack inside a Retry-After window; reads like Slack's own 429."""
+
+    def __init__(self, message: str, response: SlackResponse) -> None:
+        super().__init__(message, response)  # type: ignore[no-untyped-call]
+
+
+class GatedWebClient(WebClient):
+    """slack_sdk's WebClient with every Web API call passing one `RetryAfterGate`: inside a window the call is
+    not made (`SlackBusy`, a 429 with the time left), and every 429 Slack answers opens a window for everyone.
+    Copies (`with_options`) share the gate."""
+
+    def __init__(self, *args: Any, gate: RetryAfterGate | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = gate or RetryAfterGate()
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        wait = self.gate.wait_left(api_method)
+        if wait > 0:
+            resp = busy_response(self, api_method, wait)
+            raise SlackBusy(f"{api_method} is rate limited for another {wait:.1f}s: not called", resp)
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            if exc.response is not None and exc.response.status_code == 429:
+                self.gate.pause(api_method, retry_after_seconds(exc.response.headers))
+            raise
+
+    def with_options(self, *, timeout: float | None = None, retries: bool = True) -> GatedWebClient:
+        """The same client (token, gate) with another timeout, or without the SDK's own retries."""
+        clone = copy.copy(self)
+        if timeout is not None:
+            clone.timeout = max(1, round(timeout))  # whole seconds, as slack_sdk keeps it
+        if not retries:
+            clone.retry_handlers = []
+        return clone
+
+
+def make_client(settings: Settings, *, gate: RetryAfterGate | None = None, timeout: int = 10) -> GatedWebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
+    return GatedWebClient(
         token=token,
         base_url=settings.slack_api_url or DEFAULT_API_URL,
         timeout=timeout,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+        gate=gate,
     )
 
 
@@ -112,13 +261,15 @@ class SlackDirectory:
                 return
 
     def _page(self, kwargs: dict[str, Any]) -> Any:
+        """One page. A job may wait: a Retry-After window (ours, or one the gate knows from anyone else's
+        call) is slept through, then the same page is asked again."""
         for attempt in range(self.max_retries + 1):
             try:
                 return self.client.users_list(**kwargs)
             except SlackApiError as exc:
                 if exc.response.status_code != 429 or attempt == self.max_retries:
                     raise
-                wait = float(exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 30)))
+                wait = retry_after_seconds(exc.response.headers)
                 log.info("users.list rate limited: waiting %ss", wait)
                 self.sleep(max(1.0, wait))
         raise AssertionError("unreachable")

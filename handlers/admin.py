@@ -31,7 +31,7 @@ from bot.i18n import Translator
 from bot.settings import OrgConfig
 from bot.views.common import context, mention, section
 from handlers.home import home_section
-from models import access, outbox
+from models import access, outbox, submissions
 from models.audit import slack_actor
 from models.people import ensure_people, person_by_slack_id
 from models.tables import Person
@@ -60,6 +60,10 @@ class AdminIds(StrEnum):
     NONE_ACTION = "no_manager_check"
     CONFIRM_BLOCK = "confirm"
     CONFIRM_ACTION = "confirm_input"
+
+
+class _Repeat(Exception):
+    """A second submit of a form that the first submit handled: answer as it was answered, do nothing."""
 
 
 def hr_admin_ids(org: OrgConfig) -> frozenset[str]:
@@ -177,7 +181,7 @@ def register(app: App, services: Services) -> None:
             with services.db.unit_of_work() as session:
                 admin, t = acting_admin(session, body)
             view = build(t) if admin is not None else done(t, t("HR admin"), t("Only HR admins can do this."))
-            services.client.views_open(trigger_id=body["trigger_id"], view=view)
+            services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
             ack()
 
     open_modal(AdminIds.SET_MANAGER.value, manager_modal)
@@ -192,6 +196,8 @@ def register(app: App, services: Services) -> None:
         manager_id = _selected(body, AdminIds.MANAGER_BLOCK, AdminIds.MANAGER_ACTION).get("selected_user")
         no_manager = bool(_selected(body, AdminIds.NONE_BLOCK, AdminIds.NONE_ACTION).get("selected_options"))
         errors: dict[str, str] = {}
+        ids = [i for i in (person_id, manager_id) if i]
+        directory = services.lookup_people(team_of(body), ids)  # before the transaction, as far as time allows
         try:
             with services.unit_of_work() as session:
                 admin, t = acting_admin(session, body)
@@ -204,8 +210,9 @@ def register(app: App, services: Services) -> None:
                     errors[AdminIds.MANAGER_BLOCK] = t("Choose their manager, or tick 'No manager'.")
                 if errors:
                     raise OrgError("invalid form")
-                ids = [i for i in (person_id, manager_id) if i]
-                people = ensure_people(session, admin.team_id, ids, services.directory)
+                if submissions.claim(session, admin.team_id, body["view"]["id"], "admin.manager") is not None:
+                    raise _Repeat
+                people = ensure_people(session, admin.team_id, ids, directory)
                 person = people.get(person_id) if person_id else None
                 if person is None:
                     errors[AdminIds.PERSON_BLOCK] = t("Slack doesn't know this person.")
@@ -222,6 +229,9 @@ def register(app: App, services: Services) -> None:
                 text = (t(":white_check_mark: {person} now reports to {manager}.", person=mention(person.slack_user_id),
                           manager=mention(manager.slack_user_id)) if manager else
                         t(":white_check_mark: {person} now has no manager.", person=mention(person.slack_user_id)))
+        except _Repeat:
+            ack(response_action="update", view=done(t, t("Set a manager"), t(":white_check_mark: Saved.")))
+            return
         except OrgError:
             ack(response_action="errors", errors=errors)
             return
@@ -239,6 +249,8 @@ def register(app: App, services: Services) -> None:
             subject = person_by_slack_id(session, admin.team_id, str(person_id or "")) if admin else None
             if admin is None:
                 errors[AdminIds.PERSON_BLOCK] = t("Only HR admins can do this.")
+            elif submissions.claim(session, admin.team_id, body["view"]["id"], "admin.export") is not None:
+                done_text = t(":inbox_tray: The export is on its way to your DMs.")  # asked once, by the first submit
             elif subject is None:
                 errors[AdminIds.PERSON_BLOCK] = t("Candor holds no data about this person.")
             elif not access.can_see(session, access.Viewer.slack(admin, hr_admin_ids=hr_admin_ids(org)),
@@ -278,11 +290,15 @@ def register(app: App, services: Services) -> None:
                 if person_id == admin.slack_user_id:
                     errors[AdminIds.PERSON_BLOCK] = t("Ask another HR admin to erase your own data.")
                     raise PrivacyError("self")
+                if submissions.claim(session, admin.team_id, body["view"]["id"], "admin.erase") is not None:
+                    raise _Repeat
                 try:
                     erase_person(session, admin.team_id, person_id, actor=slack_actor(admin.slack_user_id))
                 except PrivacyError as exc:
                     errors[AdminIds.PERSON_BLOCK] = str(exc)
                     raise
+        except _Repeat:
+            pass  # a second submit of the same form: the first one erased
         except PrivacyError:
             ack(response_action="errors", errors=errors)
             return

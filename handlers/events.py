@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.clock import clock_of
 from models.tables import InboundEvent
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def process(services: Services, body: dict[str, Any]) -> bool:
                 session.execute(
                     update(InboundEvent)
                     .where(InboundEvent.event_id == event_id)
-                    .values(state="done", finished_at=utcnow(), last_error=None)
+                    .values(state="done", finished_at=clock_of(session).now(), last_error=None)
                     .execution_options(synchronize_session=False)
                 )
     except Exception as exc:
@@ -103,7 +103,7 @@ def process(services: Services, body: dict[str, Any]) -> bool:
 
 def replay(services: Services, *, older_than: timedelta = timedelta(minutes=5), limit: int = 100) -> int:
     """Handle events that were stored but never finished (crash after ack, or a failed handler)."""
-    cutoff = utcnow() - older_than
+    cutoff = services.clock.now() - older_than
     with services.db.unit_of_work() as session:
         stuck = list(
             session.scalars(

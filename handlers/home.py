@@ -15,6 +15,7 @@ from bot.views.home import home_view
 from handlers.events import on_event
 from models.outbox import request_home_refresh
 from models.people import ensure_people
+from models.ports import KnownDirectory, SlackUser
 from models.tables import Person
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ def _home_opened(session: Session, services: Services, body: dict[str, Any]) -> 
         return
     team_id = str(body.get("team_id") or "")
     user_id = str(event.get("user") or "")
-    person = ensure_people(session, team_id, [user_id], services.directory)[user_id]
+    # Never a Slack call inside this transaction: a new person is recorded from the event and completed by
+    # the directory sync.
+    person = ensure_people(session, team_id, [user_id], KnownDirectory({user_id: SlackUser.partial(user_id)}))[user_id]
     if person is not None:
         request_home_refresh(session, person, cause=f"opened-{body.get('event_id')}")
 

@@ -21,20 +21,25 @@ from slack_sdk.models.views import View
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.app import team_of, user_of
-from bot.delivery import RenderContext, Rendered, Skip, renderer
+from bot.app import LOOKUP_RESERVE, LOOKUP_TIMEOUT, team_of, user_of
+from bot.delivery import METADATA_EVENT, RenderContext, Rendered, Skip, renderer
 from bot.i18n import Translator
+from bot.sealed import Sealer
 from bot.settings import OrgConfig
+from bot.slack import describe_exception
 from bot.text import CHANNEL_MENTION, LINK, SPECIAL_MENTION, SUBTEAM_MENTION, USER_MENTION, escape, unescape
 from bot.views import one_on_ones as views
-from bot.views.common import mention
+from bot.views.common import form_expired, mention
 from bot.views.one_on_ones import OneOnOneIds, PairCard
 from handlers.home import home_section
 from models import one_on_ones as domain
-from models.base import utcnow
+from models import submissions
+from models.clock import clock_of
 from models.one_on_ones import OneOnOneError
 from models.people import person_by_slack_id
 from models.tables import Alert, OneOnOneMeeting, OneOnOnePair, Person, TalkingPoint
+from models.text import is_blank
+from models.zones import zone_name
 from scheduler.prompts import Occurrence, PromptContext, prompt_kind
 from scheduler.timing import WorkPattern
 
@@ -84,12 +89,10 @@ def _field(state: dict[str, Any], block: str, action: str) -> dict[str, Any]:
     return dict(state.get(block, {}).get(action) or {})
 
 
-def _meta(body: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
+def _meta(body: dict[str, Any], sealer: Sealer) -> dict[str, Any] | None:
+    """The modal's sealed state (see `bot.sealed`); None when it is not what we sealed for this user."""
+    view = body.get("view") or {}
+    return sealer.open(str(view.get("callback_id") or ""), user_of(body), view.get("private_metadata"))
 
 
 def _int(value: Any) -> int | None:
@@ -113,6 +116,7 @@ class ActionRow(BaseModel):
 class NotesSubmission(BaseModel):
     team_id: str
     user_id: str
+    view_id: str
     pair_id: int
     period: str
     meeting_at: datetime
@@ -120,8 +124,8 @@ class NotesSubmission(BaseModel):
     rows: list[ActionRow] = Field(default_factory=list)
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> NotesSubmission:
-        state, meta = _state(body), _meta(body)
+    def from_body(cls, body: dict[str, Any], meta: dict[str, Any]) -> NotesSubmission:
+        state = _state(body)
         rows = []
         for row in range(1, views.NOTES_ROWS + 1):
             owner = _field(state, f"{OneOnOneIds.ITEM_OWNER_BLOCK}{row}", OneOnOneIds.ITEM_OWNER_ACTION)
@@ -134,8 +138,9 @@ class NotesSubmission(BaseModel):
                 due=due.get("selected_date") or None,
             ))
         return cls(
-            team_id=team_of(body), user_id=user_of(body), pair_id=int(meta.get("pair") or 0),
-            period=str(meta.get("period") or ""), meeting_at=datetime.fromtimestamp(int(meta.get("at") or 0), UTC),
+            team_id=team_of(body), user_id=user_of(body), view_id=str(body["view"]["id"]),
+            pair_id=int(meta.get("pair") or 0), period=str(meta.get("period") or ""),
+            meeting_at=datetime.fromtimestamp(int(meta.get("at") or 0), UTC),
             notes=_field(state, OneOnOneIds.NOTES_BLOCK, OneOnOneIds.NOTES_ACTION).get("value") or "", rows=rows,
         )
 
@@ -143,14 +148,15 @@ class NotesSubmission(BaseModel):
 class AddSubmission(BaseModel):
     team_id: str
     user_id: str
+    view_id: str
     pair_id: int | None
     topic: str = ""
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> AddSubmission:
-        state, meta = _state(body), _meta(body)
+    def from_body(cls, body: dict[str, Any], meta: dict[str, Any]) -> AddSubmission:
+        state = _state(body)
         chosen = _field(state, OneOnOneIds.PAIR_BLOCK, OneOnOneIds.PAIR_ACTION).get("selected_option") or {}
-        return cls(team_id=team_of(body), user_id=user_of(body),
+        return cls(team_id=team_of(body), user_id=user_of(body), view_id=str(body["view"]["id"]),
                    pair_id=_int(meta.get("pair")) or _int(chosen.get("value")),
                    topic=_field(state, OneOnOneIds.TOPIC_BLOCK, OneOnOneIds.TOPIC_ACTION).get("value") or "")
 
@@ -158,18 +164,20 @@ class AddSubmission(BaseModel):
 class ScheduleSubmission(BaseModel):
     team_id: str
     user_id: str
+    view_id: str
     pair_id: int
     interval_weeks: int | None
     weekday: int | None
     local_time: str
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> ScheduleSubmission:
-        state, meta = _state(body), _meta(body)
+    def from_body(cls, body: dict[str, Any], meta: dict[str, Any]) -> ScheduleSubmission:
+        state = _state(body)
         cadence = _field(state, OneOnOneIds.CADENCE_BLOCK, OneOnOneIds.CADENCE_ACTION).get("selected_option") or {}
         day = _field(state, OneOnOneIds.WEEKDAY_BLOCK, OneOnOneIds.WEEKDAY_ACTION).get("selected_option") or {}
-        return cls(team_id=team_of(body), user_id=user_of(body), pair_id=int(meta.get("pair") or 0),
-                   interval_weeks=_int(cadence.get("value")), weekday=_int(day.get("value")),
+        return cls(team_id=team_of(body), user_id=user_of(body), view_id=str(body["view"]["id"]),
+                   pair_id=int(meta.get("pair") or 0), interval_weeks=_int(cadence.get("value")),
+                   weekday=_int(day.get("value")),
                    local_time=str(_field(state, OneOnOneIds.TIME_BLOCK, OneOnOneIds.TIME_ACTION).get("selected_time")
                                   or ""))
 
@@ -199,7 +207,17 @@ def cards_for(session: Session, person: Person, t: Translator, now: datetime) ->
 
 
 def tz_of(person: Person, org: OrgConfig) -> str:
-    return domain.zone_name(person.tz, org.schedule.default_timezone)
+    return zone_name(person.tz, org.schedule.default_timezone)
+
+
+def slot_of(pair: OneOnOnePair, period: str, stamp: object, now: datetime) -> domain.Slot:
+    """The meeting a button or form names, if the pair's schedule really has it; else the meeting notes
+    recorded now belong to. (A button's value comes back from the client: it picks, it does not decide.)"""
+    if PERIOD.fullmatch(period) and isinstance(stamp, int | str) and str(stamp).isdigit() and len(str(stamp)) < 12:
+        found = domain.slot_for(pair, period, datetime.fromtimestamp(int(stamp), UTC))
+        if found is not None:
+            return found
+    return domain.meeting_for_notes(pair, now)
 
 
 # -- listeners ----------------------------------------------------------------------------------------------
@@ -221,14 +239,17 @@ def register(app: App, services: Services) -> None:
             return services.t_for(session, team_of(body), user_of(body), body)
 
     def open_view(trigger_id: str, view: View) -> None:
-        services.client.views_open(trigger_id=trigger_id, view=view)
+        services.request_client().views_open(trigger_id=trigger_id, view=view)
+
+    def seal(callback_id: str, body: dict[str, Any], data: dict[str, Any]) -> str:
+        return services.sealer.seal(callback_id, user_of(body), data)
 
     @app.command(OneOnOneIds.COMMAND.value)
     def one_on_one_command(ack: Ack, body: dict[str, Any]) -> None:
         cmd = OneOnOneCommand.model_validate(body)
         sub, rest = cmd.parts()
         t = translator_for(body)
-        now = utcnow()
+        now = services.clock.now()
         modal: View | None = None
         reply: str = ""
         blocks: list[dict[str, Any]] | None = None
@@ -250,7 +271,9 @@ def register(app: App, services: Services) -> None:
                     domain.add_talking_point(session, pair, person, topic)
                     reply = views.added_reply(t, cards[0])
                 else:
-                    modal = views.add_point_modal(t, cards, topic=topic)
+                    fixed = views.fixed_pair(cards, None)
+                    modal = views.add_point_modal(t, cards, topic=topic, private_metadata=seal(
+                        OneOnOneIds.ADD_MODAL, body, {"pair": fixed.pair_id if fixed else None}))
             elif sub == "notes":
                 reply = notes_reply(session, person, rest, t)
             else:
@@ -291,29 +314,38 @@ def register(app: App, services: Services) -> None:
         pair_id = _int(body["actions"][0].get("value"))
         with services.db.unit_of_work() as session:
             person = person_by_slack_id(session, team_of(body), user_of(body))
-            cards = cards_for(session, person, t, utcnow()) if person is not None else []
+            cards = cards_for(session, person, t, services.clock.now()) if person is not None else []
         if not cards or (pair_id is not None and all(c.pair_id != pair_id for c in cards)):
             view = views.done_view(t, t("Add talking point"), t("This 1:1 has ended, or you are not part of it."))
         else:
-            view = views.add_point_modal(t, cards, pair_id=pair_id)
+            fixed = views.fixed_pair(cards, pair_id)
+            view = views.add_point_modal(t, cards, pair_id=pair_id, private_metadata=seal(
+                OneOnOneIds.ADD_MODAL, body, {"pair": fixed.pair_id if fixed else None}))
         open_view(body["trigger_id"], view)
         ack()
 
     @app.view(OneOnOneIds.ADD_MODAL.value)
     def add_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        sub = AddSubmission.from_body(body)
         t = translator_for(body)
+        meta = _meta(body, services.sealer)
+        if meta is None:
+            ack(response_action="errors", errors={OneOnOneIds.TOPIC_BLOCK.value: form_expired(t)})
+            return
+        sub = AddSubmission.from_body(body, meta)
         if sub.pair_id is None:
             ack(response_action="errors", errors={OneOnOneIds.PAIR_BLOCK.value: t("Choose the 1:1 to add it to.")})
             return
 
         def run(session: Session) -> PairCard:
+            earlier = submissions.claim(session, sub.team_id, sub.view_id, "oneonone.add")
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = domain.live_pair(session, sub.pair_id) if sub.pair_id else None
-            if person is None or pair is None:
+            if person is None or pair is None or not domain.is_member(pair, person):
                 raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="pair")
-            domain.add_talking_point(session, pair, person, sub.topic)
-            return card_for(session, pair, person, t, utcnow())
+            if earlier is None:
+                domain.add_talking_point(session, pair, person, sub.topic)
+                submissions.finish(session, sub.view_id, {"pair": pair.id})
+            return card_for(session, pair, person, t, services.clock.now())
 
         card, err = attempt(run)
         if err is not None:
@@ -331,30 +363,36 @@ def register(app: App, services: Services) -> None:
         raw = str(body["actions"][0].get("value") or "")
         pair_id, _, rest = raw.partition(":")
         period, _, stamp = rest.partition(":")
+        now = services.clock.now()
         with services.db.unit_of_work() as session:
             person = person_by_slack_id(session, team_of(body), user_of(body))
             pair = domain.live_pair(session, _int(pair_id) or 0)
             if person is None or pair is None or not domain.is_member(pair, person):
                 view = views.done_view(t, t("1:1 notes"), t("This 1:1 has ended, or you are not part of it."))
             else:
-                slot = (domain.Slot(period, datetime.fromtimestamp(int(stamp), UTC))
-                        if PERIOD.fullmatch(period) and stamp.isdigit() else domain.meeting_for_notes(pair, utcnow()))
+                slot = slot_of(pair, period, stamp, now)
                 meeting = session.scalars(select(OneOnOneMeeting).where(
                     OneOnOneMeeting.pair_id == pair.id, OneOnOneMeeting.period == slot.period)).one_or_none()
                 notes = domain.meeting_notes(session, person, meeting, org) if meeting is not None else None
                 members = [(p.id, p.label) for p in (pair.manager, pair.report)]
-                view = views.notes_modal(t, card_for(session, pair, person, t, utcnow()), members=members,
-                                         period=slot.period, meeting_at=slot.at, notes=notes)
+                meta = seal(OneOnOneIds.NOTES_MODAL, body,
+                            {"pair": pair.id, "period": slot.period, "at": int(slot.at.timestamp())})
+                view = views.notes_modal(t, card_for(session, pair, person, t, now), members=members,
+                                         meeting_at=slot.at, notes=notes, private_metadata=meta)
         open_view(body["trigger_id"], view)
         ack()
 
     @app.view(OneOnOneIds.NOTES_MODAL.value)
     def notes_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        sub = NotesSubmission.from_body(body)
         t = translator_for(body)
+        meta = _meta(body, services.sealer)
+        if meta is None:
+            ack(response_action="errors", errors={OneOnOneIds.NOTES_BLOCK.value: form_expired(t)})
+            return
+        sub = NotesSubmission.from_body(body, meta)
         errors: dict[str, str] = {}
         for row in sub.rows:
-            if not row.text.strip() and not row.empty:
+            if is_blank(row.text) and not row.empty:
                 errors[f"{OneOnOneIds.ITEM_TEXT_BLOCK}{row.row}"] = t(
                     "Say what needs doing, or clear the owner and due date of this row.")
         if errors:
@@ -363,7 +401,10 @@ def register(app: App, services: Services) -> None:
         filled = [row for row in sub.rows if not row.empty]
         rows_by_item = {i: row.row for i, row in enumerate(filled, start=1)}
 
-        def run(session: Session) -> domain.NotesResult:
+        def run(session: Session) -> dict[str, Any]:
+            earlier = submissions.claim(session, sub.team_id, sub.view_id, "oneonone.notes")
+            if earlier is not None:
+                return earlier
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = session.get(OneOnOnePair, sub.pair_id)
             if person is None or pair is None or not PERIOD.fullmatch(sub.period):
@@ -371,16 +412,20 @@ def register(app: App, services: Services) -> None:
             drafts = [domain.ActionDraft(text=row.text, owner=session.get(Person, row.owner_id) if row.owner_id
                                          else None, due_date=row.due) for row in filled]
             meeting = domain.ensure_meeting(session, pair, sub.period, sub.meeting_at)
-            return domain.record_notes(session, pair, meeting, person, sub.notes, drafts)
+            result = domain.record_notes(session, pair, meeting, person, sub.notes, drafts)
+            done = {"items": len(result.items)}
+            submissions.finish(session, sub.view_id, done)
+            return done
 
-        result, err = attempt(run)
+        done, err = attempt(run)
         if err is not None:
             block = views.field_block(err.field, rows_by_item)
             ack(response_action="errors", errors={block: error_text(t, err)[:2000]})
             return
-        assert result is not None
+        assert done is not None
+        items = int(done.get("items") or 0)
         text = t(":white_check_mark: Notes saved.") + " " + t.n(
-            "{count} action item added.", "{count} action items added.", len(result.items))
+            "{count} action item added.", "{count} action items added.", items)
         ack(response_action="update", view=views.done_view(t, t("1:1 notes"), text))
 
     @app.action(OneOnOneIds.SCHEDULE_BUTTON.value)
@@ -393,26 +438,35 @@ def register(app: App, services: Services) -> None:
                 view = views.done_view(t, t("1:1 schedule"), t("This 1:1 has ended, or you are not part of it."))
             else:
                 tz = tz_of(person, org)
-                card = card_for(session, pair, person, t, utcnow())
+                card = card_for(session, pair, person, t, services.clock.now())
                 local = card.next_at.astimezone(WorkPattern(tz=tz).zone())
                 view = views.schedule_modal(t, card, interval_weeks=pair.interval_weeks, weekday=local.weekday(),
-                                            local_time=local.strftime("%H:%M"), tz=tz)
+                                            local_time=local.strftime("%H:%M"), tz=tz,
+                                            private_metadata=seal(OneOnOneIds.SCHEDULE_MODAL, body, {"pair": pair.id}))
         open_view(body["trigger_id"], view)
         ack()
 
     @app.view(OneOnOneIds.SCHEDULE_MODAL.value)
     def schedule_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        sub = ScheduleSubmission.from_body(body)
         t = translator_for(body)
+        meta = _meta(body, services.sealer)
+        if meta is None:
+            ack(response_action="errors", errors={OneOnOneIds.CADENCE_BLOCK.value: form_expired(t)})
+            return
+        sub = ScheduleSubmission.from_body(body, meta)
 
         def run(session: Session) -> PairCard:
+            earlier = submissions.claim(session, sub.team_id, sub.view_id, "oneonone.schedule")
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = domain.live_pair(session, sub.pair_id)
             if person is None or pair is None:
                 raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="interval")
-            domain.set_cadence(session, pair, person, sub.interval_weeks if sub.interval_weeks is not None else 0,
-                               sub.weekday if sub.weekday is not None else -1, sub.local_time, tz_of(person, org))
-            return card_for(session, pair, person, t, utcnow())
+            if earlier is None:
+                domain.set_cadence(session, pair, person,
+                                   sub.interval_weeks if sub.interval_weeks is not None else 0,
+                                   sub.weekday if sub.weekday is not None else -1, sub.local_time, tz_of(person, org))
+                submissions.finish(session, sub.view_id, {"pair": pair.id})
+            return card_for(session, pair, person, t, services.clock.now())
 
         card, err = attempt(run)
         if err is not None:
@@ -429,32 +483,74 @@ def register(app: App, services: Services) -> None:
         item_id = _int(body["actions"][0].get("value")) or 0
         user = user_of(body)
 
-        def run(session: Session) -> bool:
+        def run(session: Session) -> str | None:
             person = person_by_slack_id(session, team_of(body), user)
             item = domain.action_item_for(session, person, item_id, org) if person is not None else None
             if person is None or item is None:
                 raise OneOnOneError("That action item is not one of yours.")
             domain.mark_done(session, item, person)
-            return True
+            return person.dm_channel_id
 
-        _, err = attempt(run)
-        container = body.get("container") or {}
-        try:
-            if err is not None:
-                # Only the pair sees Done buttons (their DMs and Home tabs): nothing to show anyone else.
-                log.info("action item %s not marked done for %s: %s", item_id, user, err)
-            elif container.get("type") == "message" and (body.get("message") or {}).get("blocks"):
-                blocks = views.mark_done_blocks(t, body["message"]["blocks"], item_id, user)
-                services.client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
-                                            text=body["message"].get("text") or t("Action item done"), blocks=blocks)
-            elif container.get("type") == "view" and (body.get("view") or {}).get("type") == "modal":
-                view = body["view"]
-                blocks = views.mark_done_blocks(t, view.get("blocks") or [], item_id, user)
-                services.client.views_update(view_id=view["id"], view=views.clean_view(view, blocks))
-            # The Home tab is re-published through the outbox by mark_done.
-        except (SlackApiError, OSError) as exc:  # the item is saved; a stale button is only cosmetic
-            log.info("could not update the message after marking item %s done: %r", item_id, exc)
+        dm_channel, err = attempt(run)
+        if err is not None:
+            # Only the pair sees Done buttons (their DMs and Home tabs): nothing to show anyone else.
+            log.info("action item %s not marked done: %s", item_id, describe_exception(err))
+        else:
+            # The Home tab is re-published through the outbox by mark_done; the message or list the button
+            # was in is updated here, if there is time and Slack is not busy (cosmetic, never required).
+            refresh_after_done(body, t, item_id, user, dm_channel)
         ack()
+
+    def refresh_after_done(body: dict[str, Any], t: Translator, item_id: int, user: str,
+                           dm_channel: str | None) -> None:
+        """Show the item done where it was clicked. Nothing from the client is posted back: a message is
+        re-read from Slack (and only in this person's DM with Candor, only one Candor sent), a list modal is
+        rebuilt from the store."""
+        container = body.get("container") or {}
+        if not services.has_time_for(LOOKUP_RESERVE):
+            return
+        client = services.request_client().with_options(timeout=LOOKUP_TIMEOUT)
+        try:
+            if container.get("type") == "message":
+                channel, ts = str(container.get("channel_id") or ""), str(container.get("message_ts") or "")
+                if not dm_channel or channel != dm_channel or not ts:
+                    return
+                found = client.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1,
+                                                     include_all_metadata=True).get("messages") or []
+                message = found[0] if found else {}
+                if (message.get("ts") != ts or (message.get("metadata") or {}).get("event_type") != METADATA_EVENT
+                        or not message.get("blocks")):
+                    return
+                blocks = views.mark_done_blocks(t, message["blocks"], item_id, user)
+                client.chat_update(channel=channel, ts=ts, text=message.get("text") or t("Action item done"),
+                                   blocks=blocks)
+            elif container.get("type") == "view":
+                view = body.get("view") or {}
+                meta = _meta(body, services.sealer) if view.get("callback_id") == OneOnOneIds.LIST_MODAL else None
+                if meta is None:
+                    return
+                with services.db.unit_of_work() as session:
+                    modal = list_modal_for(session, body, meta, t)
+                if modal is not None:
+                    client.views_update(view_id=str(view.get("id") or ""), view=modal)
+        except (SlackApiError, OSError) as exc:  # the item is saved; a stale button is only cosmetic
+            log.info("could not update the view after marking item %s done: %s", item_id, describe_exception(exc))
+
+    def list_modal_for(session: Session, body: dict[str, Any], value: dict[str, Any], t: Translator) -> View | None:
+        """A "Show all" list, for a member of the pair who may see that section; None otherwise. The meeting
+        the value names is used only if the pair's schedule has it."""
+        person = person_by_slack_id(session, team_of(body), user_of(body))
+        pair = session.get(OneOnOnePair, _int(value.get("p")) or 0)
+        if person is None or pair is None or not domain.is_member(pair, person):
+            return None
+        slot = slot_of(pair, str(value.get("m") or ""), value.get("a"), services.clock.now())
+        key = str(value.get("s") or "")
+        part = domain.agenda_section_for(session, pair, person, org, key, until=slot.at, t=t)
+        if part is None:
+            return None
+        meta = seal(OneOnOneIds.LIST_MODAL, body, {"p": pair.id, "s": key, "m": slot.period,
+                                                   "a": int(slot.at.timestamp())})
+        return views.list_modal(t, part, private_metadata=meta)
 
     @app.action(OneOnOneIds.SHOW_ALL_BUTTON.value)
     def show_all(ack: Ack, body: dict[str, Any]) -> None:
@@ -464,16 +560,9 @@ def register(app: App, services: Services) -> None:
         except json.JSONDecodeError:
             value = {}
         with services.db.unit_of_work() as session:
-            person = person_by_slack_id(session, team_of(body), user_of(body))
-            pair = session.get(OneOnOnePair, _int(value.get("p")) or 0)
-            part = None
-            if person is not None and pair is not None and domain.is_member(pair, person):
-                until = datetime.fromtimestamp(_int(value.get("a")) or 0, UTC)
-                part = domain.agenda_section_for(session, pair, person, org, str(value.get("s") or ""),
-                                                 until=until, t=t)
-            view = (views.list_modal(t, part) if part is not None else
-                    views.done_view(t, t("1:1 agenda"), t("This part of the agenda is not available any more.")))
-        open_view(body["trigger_id"], view)
+            modal = list_modal_for(session, body, value if isinstance(value, dict) else {}, t)
+        open_view(body["trigger_id"], modal if modal is not None else
+                  views.done_view(t, t("1:1 agenda"), t("This part of the agenda is not available any more.")))
         ack()
 
 
@@ -518,7 +607,7 @@ def render_agenda(ctx: RenderContext) -> Rendered:
     slot = domain.slot_for(pair, period, at) or next((s for s in week if s.period == period), None)
     if slot is None:
         raise Skip("the 1:1 was moved out of that week")
-    now = utcnow()
+    now = clock_of(ctx.session).now()
     agenda = domain.build_agenda(ctx.session, pair, recipient, ctx.org, until=slot.at, t=ctx.t)
     card = card_for(ctx.session, pair, recipient, ctx.t, min(now, slot.at - timedelta(seconds=1)))
     text, blocks = views.agenda_message(ctx.t, agenda, card, meeting_period=slot.period, meeting_at=slot.at,
@@ -535,7 +624,7 @@ def render_nudge(ctx: RenderContext) -> Rendered:
     pair = domain.live_pair(ctx.session, alert.pair_id or 0)
     if pair is None or pair.manager_id != recipient.id:
         raise Skip("the 1:1 pair ended")
-    card = card_for(ctx.session, pair, recipient, ctx.t, utcnow())
+    card = card_for(ctx.session, pair, recipient, ctx.t, clock_of(ctx.session).now())
     text, blocks = views.nudge_dm(ctx.t, card, weeks=int(alert.details.get("weeks") or
                                                          ctx.org.one_on_ones.no_meeting_alert_weeks))
     return Rendered(text=text, blocks=blocks)
@@ -570,7 +659,7 @@ def render_schedule(ctx: RenderContext) -> Rendered:
     actor = ctx.session.get(Person, int(ctx.row.payload["actor_id"]))
     if pair is None or actor is None or not domain.is_member(pair, recipient):
         raise Skip("the 1:1 pair ended")
-    text, blocks = views.schedule_dm(ctx.t, card_for(ctx.session, pair, recipient, ctx.t, utcnow()),
+    text, blocks = views.schedule_dm(ctx.t, card_for(ctx.session, pair, recipient, ctx.t, clock_of(ctx.session).now()),
                                      actor_id=actor.slack_user_id)
     return Rendered(text=text, blocks=blocks)
 
@@ -582,7 +671,7 @@ def render_schedule(ctx: RenderContext) -> Rendered:
 def one_on_ones_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
     if not person.active:
         return []
-    cards = cards_for(session, person, t, utcnow())
+    cards = cards_for(session, person, t, clock_of(session).now())
     items, total = domain.open_action_items(session, person, org, limit=views.HOME_ITEMS)
     owners = {p.id: p.label for p in session.scalars(select(Person).where(Person.id.in_({i.owner_id for i in items})))}
     rows = [views.HomeItem(item_id=i.id, line=views.item_line(t, i.text, owners.get(i.owner_id, "?"), i.due_date))

@@ -23,7 +23,7 @@ from bot.settings import OrgConfig
 from bot.views.common import context, section
 from handlers.home import home_section
 from models import outbox
-from models.base import utcnow
+from models.clock import clock_of
 from models.tables import Person
 from scheduler.prompts import pattern_for
 
@@ -66,7 +66,7 @@ def validate_until(value: str | None, today: date) -> tuple[date | None, str | N
 @home_section(order=90)
 def pause_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=t("Prompts")))]
-    if person.paused_until and person.paused_until > utcnow():
+    if person.paused_until and person.paused_until > clock_of(session).now():
         local = person.paused_until.astimezone(pattern_for(person, org).zone()) - timedelta(days=1)
         blocks.append(section(t(":double_vertical_bar: Paused through {day}: no check-ins or agendas until then.",
                                 day=f"{local:%Y-%m-%d}")))
@@ -101,8 +101,8 @@ def register(app: App, services: Services) -> None:
         with services.db.unit_of_work() as session:
             person = services.acting_person(session, body)
             t = services.t_for(session, person.team_id, person.slack_user_id, body)
-            today = datetime.now(pattern_for(person, org).zone()).date()
-        services.client.views_open(trigger_id=body["trigger_id"], view=pause_modal(t, today))
+            today = services.clock.now().astimezone(pattern_for(person, org).zone()).date()
+        services.request_client().views_open(trigger_id=body["trigger_id"], view=pause_modal(t, today))
         ack()
 
     @app.view(PauseIds.MODAL.value)
@@ -112,11 +112,11 @@ def register(app: App, services: Services) -> None:
         with services.unit_of_work() as session:
             person = services.acting_person(session, body)
             t = services.t_for(session, person.team_id, person.slack_user_id, body)
-            today = datetime.now(pattern_for(person, org).zone()).date()
+            today = services.clock.now().astimezone(pattern_for(person, org).zone()).date()
             chosen, problem = validate_until(value, today)
             if chosen is not None:
                 person.paused_until = paused_until_for(chosen, person, org)
-                outbox.request_home_refresh(session, person, cause=f"pause-{utcnow().timestamp()}")
+                outbox.request_home_refresh(session, person, cause=f"pause-{services.clock.now().timestamp()}")
         if problem is not None:
             messages = {"required": t("Pick a date."), "invalid": t("That isn't a date."),
                         "past": t("Pick today or a later day."),
@@ -130,7 +130,7 @@ def register(app: App, services: Services) -> None:
         with services.unit_of_work() as session:
             person = services.acting_person(session, body)
             person.paused_until = None
-            outbox.request_home_refresh(session, person, cause=f"resume-{utcnow().timestamp()}")
+            outbox.request_home_refresh(session, person, cause=f"resume-{services.clock.now().timestamp()}")
         ack()
 
 

@@ -1,6 +1,6 @@
 """Candor's domain: tables, rules and queries. Nothing here imports Slack."""
 
-from models.base import Base, utcnow
+from models.base import Base
 from models.tables import (
     ActionItem,
     Alert,
@@ -17,6 +17,7 @@ from models.tables import (
     Person,
     SlackPause,
     TalkingPoint,
+    ViewSubmission,
     Workspace,
 )
 
@@ -37,6 +38,6 @@ __all__ = [
     "Person",
     "SlackPause",
     "TalkingPoint",
+    "ViewSubmission",
     "Workspace",
-    "utcnow",
 ]

@@ -15,6 +15,8 @@ from sqlalchemy import JSON, DateTime, Dialect, MetaData, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from models.clock import SYSTEM
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -24,8 +26,18 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# The execution option through which a `Database` hands its clock to column defaults (see `clock_now`).
+CLOCK_OPTION = "candor_clock"
+
+
+def clock_now(context: Any) -> datetime:
+    """Column default for timestamps: the time of the clock the writing session was built with.
+
+    `bot.db.Database` binds its sessions with `execution_options(candor_clock=clock)`, so `created_at` of a row
+    written by a test that simulates "Friday 15:00" is Friday 15:00, and production rows get the real time.
+    """
+    clock = context.execution_options.get(CLOCK_OPTION) if context is not None else None
+    return (clock if clock is not None else SYSTEM).now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -61,4 +73,4 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)

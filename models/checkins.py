@@ -8,6 +8,7 @@ under its own period, marked late.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from bot.settings import WEEKDAYS, CheckinConfig, CheckinQuestion, OrgConfig
 from models import outbox
-from models.base import utcnow
+from models.clock import clock_of
 from models.tables import Alert, Checkin, CheckinReply, OutboxMessage, Person
+from models.text import is_blank
 from scheduler.timing import WorkPattern, every_n_weeks_due, weekly_due
 
 # Fortnightly check-ins count weeks from this Monday, so every person is on the same rhythm.
@@ -47,14 +49,33 @@ def interval_weeks(cfg: CheckinConfig) -> int:
     return 2 if cfg.cadence == "biweekly" else 1
 
 
+_WEEK_KEY = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+
+
 def week_key(week_start: date) -> str:
     iso = week_start.isocalendar()
     return f"{iso.year:04d}-W{iso.week:02d}"
 
 
 def week_start_of(period: str) -> date:
-    year, week = period.split("-W")
-    return date.fromisocalendar(int(year), int(week), 1)
+    """The Monday of a canonical ISO week key ("2026-W47"). Anything else raises ValueError: "2026-W047",
+    " 2026-W47", "+2026-W47" or "2026-W54" would otherwise name a week a second way and file a second
+    check-in for it."""
+    m = _WEEK_KEY.fullmatch(period) if isinstance(period, str) else None
+    if m is None:
+        raise ValueError(f"not a week key like 2026-W47: {period!r}")
+    monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    if week_key(monday) != period:
+        raise ValueError(f"not a canonical week key: {period!r}")
+    return monday
+
+
+def is_week_key(period: object) -> bool:
+    try:
+        week_start_of(period)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def prompt_due(period: str, cfg: CheckinConfig, pattern: WorkPattern) -> datetime | None:
@@ -109,7 +130,7 @@ def validate_answers(questions: list[CheckinQuestion], answers: dict[str, Any]) 
     for q in questions:
         raw = answers.get(q.id)
         value = raw.strip() if isinstance(raw, str) else raw
-        if value in (None, "", []):
+        if value in (None, "", []) or (isinstance(value, str) and is_blank(value)):
             if q.required:
                 errors[q.id] = ("required", {})
             continue
@@ -151,8 +172,11 @@ def submit(
     session: Session, person: Person, period: str, answers: dict[str, Any], org: OrgConfig, pattern: WorkPattern,
     *, now: datetime | None = None,
 ) -> SubmitResult:
-    """Save (or, while the period is open, edit) a check-in, and tell the manager. Only flushes."""
-    now = now or utcnow()
+    """Save (or, while the period is open, edit) a check-in, and tell the manager. Only flushes.
+
+    The manager told is the person's manager now: an edit after a manager change goes to the new manager
+    (who may see it now), not to the one they reported to when they first answered."""
+    now = now or clock_of(session).now()
     cfg = org.checkins
     try:
         due = prompt_due(period, cfg, pattern)
@@ -185,6 +209,7 @@ def submit(
     else:
         for key, value in fields.items():
             setattr(checkin, key, value)
+        checkin.manager_id = person.manager_id
         checkin.version += 1
         checkin.updated_at = now
     session.flush()
@@ -227,7 +252,7 @@ def may_reply(session: Session, checkin: Checkin, author: Person) -> bool:
 def reply(session: Session, checkin: Checkin, author: Person, text: str) -> CheckinReply:
     """A manager's short note back to the person, delivered by DM. Only flushes."""
     text = text.strip()
-    if not text:
+    if is_blank(text):
         raise CheckinError("reply_empty")
     if len(text) > REPLY_MAX:
         raise CheckinError("reply_too_long", max=REPLY_MAX, length=len(text))
@@ -274,7 +299,7 @@ def record_missed_alerts(session: Session, team_id: str, org: OrgConfig, pattern
                          people: list[Person], *, now: datetime | None = None) -> list[Alert]:
     """One alert per person whose missed streak reached the threshold (per latest missed period), and one
     gentle nudge to their manager for it."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     made: list[Alert] = []
     for person in people:
         missed = missed_in_a_row(session, person, org, patterns[person.id], now)

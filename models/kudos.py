@@ -6,16 +6,17 @@ from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import outbox
-from models.base import utcnow
+from models.clock import clock_of
 from models.people import ensure_people, ensure_workspace, person_by_slack_id
 from models.ports import Directory
 from models.tables import Kudos, KudosRecipient, KudosValue, Person
+from models.text import is_channel_id, is_slack_permalink, visible_length
+from models.zones import zone_of
 
 # Which form field a rejection belongs to, so a modal can show it inline.
 RECIPIENTS, VALUES, MESSAGE = "recipients", "values", "message"
@@ -73,7 +74,7 @@ def give_kudos(
 
     Raises `KudosRejected` (nothing written) when a rule is broken.
     """
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     if draft.source_key:
         existing = session.scalars(
             select(Kudos).where(Kudos.team_id == draft.team_id, Kudos.source_key == draft.source_key)
@@ -125,8 +126,10 @@ def give_kudos(
         team_id=draft.team_id,
         giver=giver,
         message=message,
-        origin_channel_id=draft.origin_channel_id,
-        permalink=draft.permalink,
+        # Both came from Slack (the command's payload, chat.getPermalink) through sealed state; checked again
+        # here so that nothing else can ever be announced or linked.
+        origin_channel_id=draft.origin_channel_id if is_channel_id(draft.origin_channel_id) else None,
+        permalink=draft.permalink if is_slack_permalink(draft.permalink) else None,
         source_key=draft.source_key or f"auto:{now.timestamp()}:{draft.giver}",
         recipients=[KudosRecipient(person=p, position=i) for i, p in enumerate(recipients)],
         values=[KudosValue(value=v) for v in values],
@@ -147,11 +150,13 @@ def _check_values(requested: tuple[str, ...], rules: KudosRules) -> list[str]:
 
 
 def _check_message(message: str, rules: KudosRules) -> str:
+    """The minimum counts what a reader sees (`models.text`): zero-width characters are not words."""
     message = message.strip()
-    if not message:
+    seen = visible_length(message)
+    if not seen:
         raise KudosRejected("message_required", MESSAGE, {"min": rules.min_message_length})
-    if len(message) < rules.min_message_length:
-        raise KudosRejected("message_too_short", MESSAGE, {"min": rules.min_message_length, "length": len(message)})
+    if seen < rules.min_message_length:
+        raise KudosRejected("message_too_short", MESSAGE, {"min": rules.min_message_length, "length": seen})
     if len(message) > rules.max_message_length:
         raise KudosRejected("message_too_long", MESSAGE, {"max": rules.max_message_length, "length": len(message)})
     return message
@@ -186,16 +191,17 @@ def _enqueue_messages(session: Session, kudos: Kudos, rules: KudosRules) -> None
     outbox.request_home_refresh(session, kudos.giver, cause=f"kudos-{kudos.id}")
 
 
-def local_week_start(now: datetime, tz: str) -> datetime:
-    """Monday 00:00 of the person's current local week, as an aware datetime."""
-    local = now.astimezone(ZoneInfo(tz))
+def local_week_start(now: datetime, tz: str | None, default_tz: str = "UTC") -> datetime:
+    """Monday 00:00 of the person's current local week, as an aware datetime (an unknown zone: the default)."""
+    zone = zone_of(tz, default_tz)
+    local = now.astimezone(zone)
     monday = (local - timedelta(days=local.weekday())).date()
-    return datetime(monday.year, monday.month, monday.day, tzinfo=ZoneInfo(tz))
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone)
 
 
 def given_this_week(session: Session, giver: Person, default_tz: str, *, now: datetime | None = None) -> int:
     """Recipients this person recognised since Monday 00:00 in their own time zone."""
-    start = local_week_start(now or utcnow(), giver.tz or default_tz)
+    start = local_week_start(now or clock_of(session).now(), giver.tz, default_tz)
     return int(
         session.scalar(
             select(func.count())

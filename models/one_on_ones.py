@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,7 +33,7 @@ from bot.i18n import Translator, _t, translator
 from bot.settings import WEEKDAYS, OrgConfig
 from models import access, outbox
 from models.access import RecordKind
-from models.base import utcnow
+from models.clock import clock_of
 from models.privacy import PersonalData, register_personal_data
 from models.tables import (
     ActionItem,
@@ -47,6 +46,8 @@ from models.tables import (
     Person,
     TalkingPoint,
 )
+from models.text import is_blank
+from models.zones import is_zone, zone_name, zone_of
 from scheduler.prompts import Occurrence, is_paused, pattern_for
 from scheduler.timing import (
     WorkPattern,
@@ -168,17 +169,6 @@ class SyncReport:
         return f"{self.created} pairs created, {self.reactivated} re-activated, {self.ended} ended"
 
 
-def zone_name(tz: str | None, fallback: str) -> str:
-    for name in (tz, fallback):
-        if name:
-            try:
-                ZoneInfo(name)
-                return name
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return "UTC"
-
-
 def sync_pairs(session: Session, team_id: str, org: OrgConfig, *, now: datetime | None = None) -> SyncReport:
     """Make pairs match the org chart: one live pair per active manager–report relation. Idempotent.
 
@@ -186,7 +176,7 @@ def sync_pairs(session: Session, team_id: str, org: OrgConfig, *, now: datetime 
     the current week as anchor. A pair whose relation ended (manager change, someone deactivated) is ended
     and keeps its history; the same two people working together again re-activate their old pair.
     """
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     report = SyncReport()
     cfg = org.one_on_ones
     if not cfg.enabled:  # 1:1s switched off: pairs stay as they are, and get no agendas or alerts
@@ -340,7 +330,7 @@ def set_cadence(session: Session, pair: OneOnOnePair, actor: Person, interval_we
                 local_time: str | time, tz: str, *, now: datetime | None = None) -> OneOnOnePair:
     """Change the pair's rhythm (either member). Changing weekly ↔ every two weeks restarts the count
     from the current week; otherwise the meeting weeks stay. The other member is told by DM."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     _require_member(pair, actor, _t("Only the two people of this 1:1 can change its schedule."))
     if not pair.active:
         raise OneOnOneError(_t("This 1:1 has ended: its schedule can't change any more."), field="interval")
@@ -351,10 +341,8 @@ def set_cadence(session: Session, pair: OneOnOnePair, actor: Person, interval_we
     at = parse_time(local_time)
     if at is None:
         raise OneOnOneError(_t("Choose a time such as 10:00."), field="time")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise OneOnOneError(_t("{tz} is not a time zone Candor knows."), field="tz", params={"tz": tz}) from None
+    if not is_zone(tz):
+        raise OneOnOneError(_t("{tz} is not a time zone Candor knows."), field="tz", params={"tz": tz})
     pattern = WorkPattern(tz=tz, working_days=_ALL_DAYS, quiet_start=time(0), quiet_end=time(0))
     if interval_weeks != pair.interval_weeks:
         pair.anchor_week = local_week_start(now, pattern)
@@ -382,7 +370,9 @@ def _require_member(pair: OneOnOnePair, person: Person, message: str) -> None:
 
 
 def _clean(text: str | None) -> str:
-    return (text or "").replace("\r\n", "\n").strip()
+    """The text as it will be kept; "" when nothing in it would show (`models.text.is_blank`)."""
+    clean = (text or "").replace("\r\n", "\n").strip()
+    return "" if is_blank(clean) else clean
 
 
 def add_talking_point(session: Session, pair: OneOnOnePair, author: Person, text: str) -> TalkingPoint:
@@ -434,7 +424,7 @@ def record_notes(
     no-meeting alerts. Raises `OneOnOneError` (nothing written) with the field of the first problem;
     action-item fields are numbered from 1 in the order given.
     """
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     _require_member(pair, author, _t("Only the two people of this 1:1 can record its notes."))
     if meeting.pair_id != pair.id:
         raise OneOnOneError(_t("That meeting belongs to another 1:1."), field="notes")
@@ -448,7 +438,7 @@ def record_notes(
     if len(drafts) > ACTION_ITEMS_PER_MEETING:
         raise OneOnOneError(_t("At most {max} action items at a time."), field="item1_text",
                             params={"max": ACTION_ITEMS_PER_MEETING})
-    today = now.astimezone(ZoneInfo(zone_name(author.tz, pair.tz))).date()  # the author's calendar
+    today = now.astimezone(zone_of(author.tz, pair.tz)).date()  # the author's calendar
     members = {pair.manager_id, pair.report_id}
     items: list[ActionItem] = []
     for i, draft in enumerate(drafts, start=1):
@@ -502,7 +492,7 @@ def mark_done(session: Session, item: ActionItem, actor: Person, *, now: datetim
     _require_member(pair, actor, _t("Only the two people of this 1:1 can mark its action items done."))
     if item.done_at is not None:
         return False
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     item.done_at, item.done_by_id = now, actor.id
     session.flush()
     _refresh_homes(session, pair, f"done{item.id}")
@@ -820,7 +810,7 @@ def alerts_no_meeting(session: Session, team_id: str, org: OrgConfig, now: datet
     in the last N weeks (`one_on_ones.no_meeting_alert_weeks`); each new alert sends the manager one gentle
     nudge. An alert's period is the week the gap reached N weeks, so a continuing gap stays one alert with
     one nudge; recording notes resolves it. Returns the alerts created now."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     cfg = org.one_on_ones
     window = timedelta(weeks=cfg.no_meeting_alert_weeks)
     made: list[Alert] = []

@@ -15,11 +15,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.clock import clock_of
 from models.tables import OutboxMessage, Person, SlackPause
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
+HOME_KIND = "home.publish"
+# Claim order: what people read (prompts, DMs, posts) before App Home refreshes.
+PRIORITY_MESSAGE, PRIORITY_REFRESH = 0, 1
+# A Home refresh waits this long before it may go, so a burst of changes (or of opens) becomes one publish.
+HOME_REFRESH_DELAY = timedelta(seconds=1)
 
 
 def dedupe_key(kind: str, team_id: str, recipient: str, period: str) -> str:
@@ -38,6 +43,7 @@ def enqueue(
     payload: dict[str, Any] | None = None,
     not_before: datetime | None = None,
     expires_at: datetime | None = None,
+    priority: int = PRIORITY_MESSAGE,
 ) -> OutboxMessage:
     """Add a message unless one with this dedupe key exists; either way return the row."""
     if recipient is None and channel_id is None:
@@ -52,8 +58,9 @@ def enqueue(
         recipient_id=recipient.id if recipient is not None else None,
         channel_id=channel_id,
         payload=payload or {},
-        not_before=not_before or utcnow(),
+        not_before=not_before or clock_of(session).now(),
         expires_at=expires_at,
+        priority=priority,
     )
     try:
         with session.begin_nested():
@@ -78,14 +85,15 @@ def claim(
     """Lease up to `limit` due rows to `owner`. Safe with several senders on PostgreSQL.
 
     Due rows are `pending` ones whose `not_before` has passed and `sending` ones whose lease expired
-    (their sender died). PostgreSQL: `FOR UPDATE SKIP LOCKED`. SQLite (one process): a conditional update.
+    (their sender died), messages before Home refreshes. PostgreSQL: `FOR UPDATE SKIP LOCKED`. SQLite (one
+    process): a conditional update.
     """
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     due = (
         (OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now)
     ) | ((OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now))
     candidates = select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.uncertain).where(due).order_by(
-        OutboxMessage.not_before, OutboxMessage.id
+        OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id
     ).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(candidates.with_for_update(skip_locked=True)).all()
@@ -133,7 +141,7 @@ def renew(
     one conditional UPDATE, atomic against `claim`'s. A lease still in its first half (`lease_started`
     given) cannot have been taken over: reading the row is enough, which saves a write per message.
     """
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     if lease_started is not None and now < lease_started + lease / 2:
         row = session.get(OutboxMessage, row_id)
         return row if row is not None and row.state == "sending" and row.lease_owner == owner else None
@@ -157,7 +165,7 @@ def _owned(session: Session, row_id: int, owner: str) -> OutboxMessage | None:
 
 def mark_sent(session: Session, row_id: int, owner: str, *, ts: str | None, channel_id: str | None) -> bool:
     """Record Slack's ts, if `owner` still holds the row (one conditional UPDATE: the hot path)."""
-    now = utcnow()
+    now = clock_of(session).now()
     values: dict[str, Any] = {
         "state": "sent", "sent_ts": ts, "sent_at": now, "lease_until": None, "last_error": None, "uncertain": False,
         "updated_at": now,
@@ -229,8 +237,8 @@ def set_channel(session: Session, row_id: int, owner: str, channel_id: str) -> N
 def retry(session: Session, *, row_id: int | None = None, dead: bool = False) -> int:
     """Operator: put a dead (or skipped) row, or every dead row, back to pending. Returns how many."""
     stmt = update(OutboxMessage).values(  # an operator's retry is deliberate: no expiry, no stale error
-        state="pending", attempts=0, not_before=utcnow(), lease_until=None, lease_owner=None, expires_at=None,
-        last_error=None,
+        state="pending", attempts=0, not_before=clock_of(session).now(), lease_until=None, lease_owner=None,
+        expires_at=None, last_error=None,
     )
     if row_id is not None:
         stmt = stmt.where(OutboxMessage.id == row_id, OutboxMessage.state.in_(["dead", "skipped"]))
@@ -269,27 +277,36 @@ def backoff(attempts: int) -> timedelta:
 
 
 def request_home_refresh(session: Session, person: Person, *, cause: str) -> OutboxMessage:
-    """Re-publish this person's App Home (one refresh per cause)."""
+    """Re-publish this person's App Home. Refreshes merge: while one is still waiting to go, asking again
+    changes nothing (the Home is rendered from the store when it is sent, so it shows the latest). A new
+    one waits `HOME_REFRESH_DELAY`, gathering a burst into one publish, and goes after messages."""
+    waiting = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient_id == person.id, OutboxMessage.kind == HOME_KIND,
+        OutboxMessage.state == "pending").limit(1)).first()
+    if waiting is not None:
+        return waiting
     return enqueue(
         session,
         team_id=person.team_id,
-        kind="home.publish",
-        key=dedupe_key("home.publish", person.team_id, person.slack_user_id, cause),
+        kind=HOME_KIND,
+        key=dedupe_key(HOME_KIND, person.team_id, person.slack_user_id, cause),
         recipient=person,
+        not_before=clock_of(session).now() + HOME_REFRESH_DELAY,
+        priority=PRIORITY_REFRESH,
     )
 
 
 def paused_until(session: Session, team_id: str, method: str, *, now: datetime | None = None) -> datetime | None:
     """When Slack's last 429 for this method and workspace allows calls again (None: not paused)."""
     row = session.get(SlackPause, (team_id, method))
-    if row is None or row.until <= (now or utcnow()):
+    if row is None or row.until <= (now or clock_of(session).now()):
         return None
     return row.until
 
 
 def pauses(session: Session, team_id: str, *, now: datetime | None = None) -> dict[str, datetime]:
     """Every method of this workspace still inside a Retry-After window, with its end."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     found = session.execute(
         select(SlackPause.method, SlackPause.until).where(SlackPause.team_id == team_id, SlackPause.until > now)
     ).all()

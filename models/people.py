@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.clock import clock_of
 from models.ports import Directory, SlackUser
 from models.tables import AuditEntry, Person, Workspace
 
@@ -26,7 +26,8 @@ def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspac
     """The workspace row, created if needed; safe when two requests create it at the same moment."""
     ws = session.get(Workspace, team_id)
     if ws is None:
-        session.execute(_insert(session, Workspace).values(team_id=team_id, name=name, created_at=utcnow()))
+        session.execute(_insert(session, Workspace).values(team_id=team_id, name=name,
+                                                           created_at=clock_of(session).now()))
         ws = session.get(Workspace, team_id, populate_existing=True)
         assert ws is not None
     elif name and ws.name != name:
@@ -53,7 +54,9 @@ def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datet
 
     A reactivated member comes back as the same row (unique on team + Slack id). An erased person is
     never re-created from Slack (None): erasure replaced their Slack id, so a sync or an event would
-    otherwise bring them back as a new row.
+    otherwise bring them back as a new row. A partial user (only what a payload carried, see
+    `SlackUser.partial`) creates the row as far as known, unsynced (`synced_at` empty), and changes nothing
+    on a row that exists: the directory sync completes it.
     """
     ensure_workspace(session, team_id)
     person = person_by_slack_id(session, team_id, user.id)
@@ -61,12 +64,18 @@ def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datet
         return None
     if person is None:
         # Two events about a new member can arrive together: insert-if-absent, then load whichever won.
-        now_ = utcnow()
+        now_ = clock_of(session).now()
         session.execute(_insert(session, Person).values(
             team_id=team_id, slack_user_id=user.id, name="", real_name="", display_name="", is_bot=False,
             is_deleted=False, is_hr_admin=False, created_at=now_, updated_at=now_))
         person = person_by_slack_id(session, team_id, user.id)
         assert person is not None
+        if not user.complete:
+            person.name = user.name
+            session.flush()
+            return person
+    if not user.complete:
+        return person
     if person.erased_at is None:
         person.name = user.name
         person.real_name = user.real_name
@@ -77,7 +86,7 @@ def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datet
             person.locale = user.locale
     person.is_bot = user.is_bot
     person.is_deleted = user.deleted
-    person.synced_at = now or utcnow()
+    person.synced_at = now or clock_of(session).now()
     session.flush()
     return person
 
@@ -110,7 +119,7 @@ def sync_directory(session: Session, team_id: str, directory: Directory) -> tupl
     `scheduler.jobs.people_sync`): walking a paginated directory inside a transaction holds it for minutes."""
     before = set(session.scalars(select(Person.slack_user_id).where(Person.team_id == team_id)))
     seen = 0
-    now = utcnow()
+    now = clock_of(session).now()
     for user in directory.users():
         upsert_person(session, team_id, user, now=now)
         seen += 1

@@ -25,6 +25,13 @@ class SlackUser(BaseModel):
     locale: str | None = None
     is_bot: bool = False
     deleted: bool = False
+    # False: only what a request's payload carried (an id, maybe a name), because Slack could not be asked
+    # in time. Such a person is recorded as far as known and completed later by the directory sync.
+    complete: bool = True
+
+    @classmethod
+    def partial(cls, user_id: str, name: str = "") -> SlackUser:
+        return cls(id=user_id, name=name, complete=False)
 
     @classmethod
     def from_slack(cls, user: dict[str, Any]) -> SlackUser:
@@ -52,6 +59,20 @@ class Directory(Protocol):
 
     def users(self) -> Iterator[SlackUser]:
         """Every member of the workspace (paginated underneath)."""
+
+
+class KnownDirectory:
+    """A `Directory` over users already known (fetched before a transaction, or taken from a payload): it
+    never calls Slack. An id it was not given is unknown."""
+
+    def __init__(self, members: dict[str, SlackUser | None]) -> None:
+        self.members = members
+
+    def user(self, user_id: str) -> SlackUser | None:
+        return self.members.get(user_id)
+
+    def users(self) -> Iterator[SlackUser]:
+        return iter([m for m in self.members.values() if m is not None])
 
 
 class ListedDirectory:

@@ -50,7 +50,8 @@ from sqlalchemy.orm import Session, selectinload
 
 import models
 from models import audit
-from models.base import Base, utcnow
+from models.base import Base
+from models.clock import clock_of
 from models.people import person_by_slack_id
 from models.tables import (
     Alert,
@@ -288,7 +289,7 @@ def export_person(
             data[entry.key] = _export_linked_rows(session, entry, person)
     result = {
         "schema_version": SCHEMA_VERSION,
-        "exported_at": _iso(utcnow()),
+        "exported_at": _iso(clock_of(session).now()),
         "team_id": person.team_id,
         "slack_user_id": person.slack_user_id,
         "profile": {
@@ -349,7 +350,7 @@ def erase_person(session: Session, team_id: str, slack_user_id: str, *, actor: s
     if problems:
         raise PrivacyError("refusing to erase while personal data is not fully registered: " + "; ".join(problems))
 
-    report = ErasureReport(team_id=team_id, person_id=person.id, erased_at=utcnow())
+    report = ErasureReport(team_id=team_id, person_id=person.id, erased_at=clock_of(session).now())
     terms = _dedupe_terms([slack_user_id, person.email, person.real_name, person.display_name, person.name])
     ctx = Erasure(
         session=session,
@@ -727,6 +728,15 @@ register_personal_data(
         exporter=_export_events,
         eraser=_delete_own_events,
         description="Slack events by or about the person deleted; mentions elsewhere redacted.",
+    )
+)
+register_personal_data(
+    PersonalData(
+        table="view_submissions",
+        on_erase="keep",
+        export=False,
+        description="Which modals were submitted, with record ids only (no names, no content); forgotten after "
+        "two days.",
     )
 )
 register_personal_data(

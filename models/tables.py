@@ -12,13 +12,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, JSONType, SlackId, TeamId, Timestamped, utcnow
+from models.base import Base, JSONType, SlackId, TeamId, Timestamped, clock_now
 
 
 class Workspace(Timestamped, Base):
@@ -57,7 +58,7 @@ class Person(Timestamped, Base):
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     dm_channel_id: Mapped[str | None] = mapped_column(SlackId)
     synced_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
 
     # Org chart (filled by `candor org import` or HR admins).
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
@@ -141,7 +142,7 @@ class OutboxMessage(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         CheckConstraint("state IN ('pending', 'sending', 'sent', 'dead', 'skipped')", name="state"),
-        Index("ix_outbox_due", "state", "not_before"),
+        Index("ix_outbox_due", "state", "priority", "not_before"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -153,7 +154,9 @@ class OutboxMessage(Timestamped, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    # Claim order among due rows: 0 for what people read, 1 for App Home refreshes (see models.outbox).
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    not_before: Mapped[datetime] = mapped_column(default=clock_now)
     expires_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(64))
@@ -162,7 +165,7 @@ class OutboxMessage(Timestamped, Base):
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
 
 
 class InboundEvent(Base):
@@ -182,7 +185,7 @@ class InboundEvent(Base):
     state: Mapped[str] = mapped_column(String(16), default="received")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=clock_now)
     finished_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
@@ -203,7 +206,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock_now, index=True)
 
 
 class SlackPause(Base):
@@ -238,8 +241,8 @@ class Checkin(Timestamped, Base):
     mood: Mapped[int | None] = mapped_column(Integer)
     has_blocker: Mapped[bool] = mapped_column(Boolean, default=False)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
@@ -341,3 +344,17 @@ class Alert(Timestamped, Base):
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("one_on_one_pairs.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     resolved_at: Mapped[datetime | None]
+
+
+class ViewSubmission(Base):
+    """A modal submission that was handled, keyed by Slack's view id: a second submit of the same view (a
+    double click, two requests at once) gets the first one's answer instead of doing the work again.
+    `result` holds what the answer needs (record ids, flags; no personal content). Kept for two days."""
+
+    __tablename__ = "view_submissions"
+
+    view_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(TeamId)
+    kind: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=clock_now, index=True)

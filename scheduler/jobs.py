@@ -66,6 +66,45 @@ def people_sync(rt: Runtime) -> str:
     return f"{seen} members seen, {created} new"
 
 
+@job("people_complete", lambda: IntervalTrigger(minutes=2),
+     description="Complete people first recorded from a request's payload (Slack was busy or slow then)")
+def people_complete(rt: Runtime) -> str:
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy import select
+
+    from models.people import upsert_person
+    from models.ports import SlackUser
+    from models.tables import Person
+
+    team_id = rt.team_id()
+    with rt.db.unit_of_work() as session:
+        todo = list(session.scalars(select(Person.slack_user_id).where(
+            Person.team_id == team_id, Person.synced_at.is_(None), Person.erased_at.is_(None)).limit(50)))
+    found: list[SlackUser] = []
+    for uid in todo:  # outside any transaction; a 429 (or a window someone else got) ends this round
+        try:
+            user = rt.services.directory.user(uid)
+        except (SlackApiError, OSError) as exc:
+            log.info("people_complete: stopping for now (%s)", type(exc).__name__)
+            break
+        if user is not None:
+            found.append(user)
+    with rt.services.unit_of_work() as session:
+        for user in found:
+            upsert_person(session, team_id, user)
+    return f"{len(found)} of {len(todo)} people completed"
+
+
+@job("housekeeping", lambda: CronTrigger(hour=3, minute=15, timezone="UTC"),
+     description="Forget handled modal submissions older than two days")
+def housekeeping(rt: Runtime) -> str:
+    from models import submissions
+
+    with rt.services.unit_of_work() as session:
+        purged = submissions.purge(session)
+    return f"{purged} old submissions forgotten"
+
+
 @job("replay_events", lambda: IntervalTrigger(minutes=1),
      description="Handle events stored but never finished (process died after the ack, or handler failed)")
 def replay_events(rt: Runtime) -> str:
@@ -82,7 +121,7 @@ def prompt_tick(rt: Runtime) -> str:
 
     load_all()
     with rt.services.unit_of_work() as session:
-        report = tick(session, rt.org, rt.team_id())
+        report = tick(session, rt.org, rt.team_id(), now=rt.clock.now())
     return str(report)
 
 

@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from bot.settings import OrgConfig
 from models import outbox
-from models.base import utcnow
+from models.clock import clock_of
 from models.tables import OutboxMessage, Person, Workspace
+from models.zones import zone_name
 from scheduler.timing import WorkPattern
 
 log = logging.getLogger(__name__)
@@ -77,16 +78,11 @@ def prompt_kind(kind: str, *, description: str = "") -> Callable[[Occurrences], 
 
 
 def pattern_for(person: Person, org: OrgConfig) -> WorkPattern:
-    """The person's working pattern: their Slack time zone (else the default), the org's days and hours."""
+    """The person's working pattern: their Slack time zone (else, or when the zone database does not know
+    it, the default: `models.zones`), the org's days and hours."""
     sched = org.schedule
-    tz = person.tz or sched.default_timezone
-    try:
-        return WorkPattern(tz=tz, working_days=sched.working_day_numbers(),
-                           quiet_start=sched.quiet_hours_start, quiet_end=sched.quiet_hours_end)
-    except ValueError:
-        log.warning("person %s has unknown time zone %r; using %s", person.id, tz, sched.default_timezone)
-        return WorkPattern(tz=sched.default_timezone, working_days=sched.working_day_numbers(),
-                           quiet_start=sched.quiet_hours_start, quiet_end=sched.quiet_hours_end)
+    return WorkPattern(tz=zone_name(person.tz, sched.default_timezone), working_days=sched.working_day_numbers(),
+                       quiet_start=sched.quiet_hours_start, quiet_end=sched.quiet_hours_end)
 
 
 def in_rollout(person: Person, org: OrgConfig) -> bool:
@@ -123,7 +119,7 @@ class TickReport:
 
 def tick(session: Session, org: OrgConfig, team_id: str, *, now: datetime | None = None) -> TickReport:
     """Queue every prompt that fell due since the last tick for this workspace. Idempotent. Only flushes."""
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     ws = session.get(Workspace, team_id, with_for_update=session.get_bind().dialect.name == "postgresql")
     if ws is None:
         return TickReport()

@@ -27,6 +27,7 @@ from bot.delivery import Outcome
 from bot.runtime import Runtime
 from bot.settings import OrgConfig, Settings
 from models.base import Base
+from models.clock import ManualClock
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
@@ -133,8 +134,15 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
+def clock() -> ManualClock:
+    """The test's clock: the real now, running on, until the test sets it (`clock.set(FRIDAY)`). The
+    database and the app use it for every "now"."""
+    return ManualClock()
+
+
+@pytest.fixture
+def db(db_url: str, clock: ManualClock) -> Iterator[Database]:
+    database = Database(db_url, clock=clock)
     yield database
     database.dispose()
 
@@ -178,6 +186,12 @@ class Candor:
     slack: SlackRequests
     base_url: str
 
+    @property
+    def clock(self) -> ManualClock:
+        """The app's one clock (the sender, the scheduler, every listener and the database read it)."""
+        assert isinstance(self.rt.clock, ManualClock)
+        return self.rt.clock
+
     def drain(self) -> Outcome:
         return self.rt.sender.drain(max_seconds=20)
 
@@ -196,7 +210,8 @@ class Candor:
         return self.rt.db.sessions()
 
 
-def start_candor(db_url: str, fake: FakeSlack, org: OrgConfig | None = None, **settings: Any) -> tuple[Candor, Any]:
+def start_candor(db_url: str, fake: FakeSlack, org: OrgConfig | None = None, *, clock: ManualClock | None = None,
+                 **settings: Any) -> tuple[Candor, Any]:
     from bot.wsgi import serve
 
     config = Settings(
@@ -209,7 +224,7 @@ def start_candor(db_url: str, fake: FakeSlack, org: OrgConfig | None = None, **s
         scheduler=False,
         **settings,
     )
-    rt = Runtime(config, org or make_org(), socket_mode=False)
+    rt = Runtime(config, org or make_org(), socket_mode=False, clock=clock or ManualClock())
     rt.prepare_database()
     server = serve(rt, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -224,8 +239,8 @@ def org() -> OrgConfig:
 
 
 @pytest.fixture
-def candor(db_url: str, fake: FakeSlack, org: OrgConfig) -> Iterator[Candor]:
-    app, server = start_candor(db_url, fake, org)
+def candor(db_url: str, fake: FakeSlack, org: OrgConfig, clock: ManualClock) -> Iterator[Candor]:
+    app, server = start_candor(db_url, fake, org, clock=clock)
     yield app
     slow = [(status, round(sec, 2)) for status, sec, _ in app.slack.responses if sec >= 2.5]
     assert not slow, f"Slack gives up after 3 s; these requests took too long: {slow}"

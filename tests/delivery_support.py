@@ -25,7 +25,6 @@ from bot.db import Database
 from bot.delivery import RenderContext, Rendered, renderer
 from handlers import load_renderers
 from models import outbox
-from models.base import utcnow
 from models.kudos import KudosDraft, KudosRules, give_kudos
 from models.people import ensure_workspace
 from models.ports import SlackUser
@@ -71,7 +70,7 @@ def add_people(db: Database, fake: FakeSlack | None, team: str, ids: list[str]) 
     with db.unit_of_work() as s:
         ensure_workspace(s, team)
         people = [Person(team_id=team, slack_user_id=uid, name=uid.lower(), real_name=f"Person {uid}", tz="UTC",
-                         locale="en-US", synced_at=utcnow()) for uid in ids]
+                         locale="en-US", synced_at=db.clock.now()) for uid in ids]
         s.add_all(people)
         s.flush()
         out = {p.slack_user_id: p.id for p in people}
@@ -117,7 +116,7 @@ def bulk_kudos_dms(db: Database, team: str, recipients: list[str], *, per_kudos:
     """The same outbox as `fan_out_kudos` (real kudos, one kudos.dm row per recipient, the same dedupe
     keys and payload as `models.kudos`), written in bulk: thousands of rows in a second or two.
     Returns the DM count."""
-    now = utcnow()
+    now = db.clock.now()
     with db.unit_of_work() as s:
         ensure_workspace(s, team)
         people = {p.slack_user_id: p for p in s.scalars(

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from bot.views.checkins import CheckinIds
 from bot.views.kudos import KudosIds
 from models import checkins
-from models.base import utcnow
 from models.people import ensure_people
 from models.tables import Alert, Checkin, CheckinReply, OutboxMessage, Person, Workspace
 from scheduler.prompts import pattern_for, tick
@@ -36,6 +35,8 @@ def seed(candor, managers: dict[str, str | None]) -> dict[str, int]:
 
 
 def run_tick(candor, now: datetime, last: datetime | None = None):
+    """The leader's tick at `now`: the app's clock is set there too, so the sender works at that moment."""
+    candor.clock.set(now)
     with candor.rt.db.unit_of_work() as s:
         ws = s.get(Workspace, TEAM)
         ws.last_tick_at = last if last is not None else now - timedelta(minutes=1)
@@ -54,7 +55,7 @@ def rows(candor, kind: str | None = None) -> list[OutboxMessage]:
 def current_period(candor, user: str) -> str:
     with candor.session() as s:
         person = s.scalars(select(Person).where(Person.slack_user_id == user)).one()
-        period = checkins.current_period(candor.rt.org.checkins, pattern_for(person, candor.rt.org), utcnow())
+        period = checkins.current_period(candor.rt.org.checkins, pattern_for(person, candor.rt.org), candor.clock.now())
     assert period is not None
     return period
 
@@ -71,9 +72,33 @@ def answer_values(wins="Shipped the billing migration", blockers="", next_steps=
     }
 
 
+_FORMS: dict[tuple[int, str, str], str] = {}
+
+
+def open_form(candor, user: str, period: str) -> str | None:
+    """Click "Fill in" for the period as the user would; the private_metadata of the modal it opened."""
+    candor.slack.block_action(CheckinIds.OPEN, user=user, value=period)
+    view = candor.fake.calls_to("views.open")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    return view.get("private_metadata") if view.get("callback_id") == CheckinIds.MODAL else None
+
+
 def submit(candor, user: str, period: str, **answers):
-    return candor.slack.view_submission(CheckinIds.MODAL, answer_values(**answers), user=user,
-                                        private_metadata=json.dumps({"period": period}))
+    """Submit the check-in modal for the period, opened first (or kept open from an earlier submit, as a
+    person editing their answer would)."""
+    key = (id(candor), user, period)
+    meta = open_form(candor, user, period) or _FORMS.get(key)
+    assert meta is not None, "the check-in form did not open"
+    _FORMS[key] = meta
+    return candor.slack.view_submission(CheckinIds.MODAL, answer_values(**answers), user=user, private_metadata=meta)
+
+
+def opened_reply_form(candor, user: str, checkin_id: int | str) -> str:
+    candor.slack.block_action(CheckinIds.REPLY, user=user, value=str(checkin_id))
+    view = candor.fake.calls_to("views.open")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view.get("callback_id") == CheckinIds.REPLY_MODAL, "the reply form did not open"
+    return view["private_metadata"]
 
 
 # -- scheduling --------------------------------------------------------------------------------------
@@ -146,20 +171,27 @@ def test_deactivated_bots_and_people_outside_the_pilot_get_nothing(db_url, fake)
 def test_one_reminder_only_and_none_after_an_answer(candor):
     seed(candor, {ANA: BOB, BOB: None})
     run_tick(candor, FRI.replace(hour=15, minute=1))
+    candor.drain()
     run_tick(candor, FRI.replace(hour=20, minute=1), last=FRI.replace(hour=15, minute=1))
     candor.drain()
     monday = FRI + timedelta(days=3)
     previous = FRI.replace(hour=20, minute=1)
-    for hour in (10, 11, 12, 18):  # 10:00 Lisbon (Ana), 10:00 New York = 15:00 UTC (Bob)
-        run_tick(candor, monday.replace(hour=hour, minute=1), last=previous)
-        previous = monday.replace(hour=hour, minute=1)
-    reminders = rows(candor, "checkin.reminder")
-    assert sorted(r.payload["period"] for r in reminders) == ["2026-W48", "2026-W48"]
-    # Bob answered before his reminder went out: his is skipped at send time.
+
+    def ticks(*hours: int) -> None:  # the leader ticks; the sender sends what fell due
+        nonlocal previous
+        for hour in hours:
+            run_tick(candor, monday.replace(hour=hour, minute=1), last=previous)
+            previous = monday.replace(hour=hour, minute=1)
+            candor.drain()
+
+    ticks(10, 11, 12)  # 10:00 Lisbon (Ana)
+    # Bob answers before his reminder goes out (10:00 New York = 15:00 UTC): his is skipped at send time.
     with candor.rt.db.unit_of_work() as s:
         bob = s.scalars(select(Person).where(Person.slack_user_id == BOB)).one()
         s.add(Checkin(team_id=TEAM, person_id=bob.id, period="2026-W48", answers={"wins": "x"}))
-    candor.drain()
+    ticks(15, 18)
+    reminders = rows(candor, "checkin.reminder")
+    assert sorted(r.payload["period"] for r in reminders) == ["2026-W48", "2026-W48"]
     states = sorted((r.recipient_id, r.state) for r in rows(candor, "checkin.reminder"))
     assert [s for _, s in states] == ["sent", "skipped"] or [s for _, s in states] == ["skipped", "sent"]
     assert sum("friendly reminder" in m["text"] for m in candor.fake.dms_to(ANA)) == 1
@@ -209,10 +241,9 @@ def test_prompt_modal_answer_summary_reply(candor):
 
     # Bob replies from the DM; Ana gets the note.
     checkin_id = summary["blocks"][-1]["elements"][0]["value"]
-    assert candor.slack.block_action(CheckinIds.REPLY, user=BOB, value=checkin_id).status_code == 200
     reply = candor.slack.view_submission(
         CheckinIds.REPLY_MODAL, {"reply": {"reply_input": text_value("Let's unblock IT access today.")}},
-        user=BOB, private_metadata=json.dumps({"checkin_id": int(checkin_id)}))
+        user=BOB, private_metadata=opened_reply_form(candor, BOB, checkin_id))
     assert reply.json()["response_action"] == "update"
     candor.drain()
     note = [m for m in candor.fake.dms_to(ANA) if "replied to your check-in" in m["text"]]
@@ -236,9 +267,18 @@ def test_only_the_manager_may_reply(candor):
     submit(candor, ANA, period)
     with candor.session() as s:
         checkin_id = s.scalars(select(Checkin.id)).one()
-    resp = candor.slack.view_submission(
+    # Cara cannot open the reply form ...
+    candor.slack.block_action(CheckinIds.REPLY, user=CARA, value=str(checkin_id))
+    assert "Only the person's manager" in json.dumps(candor.fake.calls_to("views.open")[-1].params["view"])
+    # ... a form state she makes up is refused as not ours ...
+    forged = candor.slack.view_submission(
         CheckinIds.REPLY_MODAL, {"reply": {"reply_input": text_value("nosy")}}, user=CARA,
         private_metadata=json.dumps({"checkin_id": checkin_id}))
+    assert "can't be checked" in forged.json()["errors"]["reply"]
+    # ... and even with a genuine sealed form for that check-in, the server checks who she is.
+    genuine = candor.rt.services.sealer.seal(CheckinIds.REPLY_MODAL, CARA, {"checkin_id": checkin_id})
+    resp = candor.slack.view_submission(
+        CheckinIds.REPLY_MODAL, {"reply": {"reply_input": text_value("nosy")}}, user=CARA, private_metadata=genuine)
     assert "Only the person's manager" in resp.json()["errors"]["reply"]
     with candor.session() as s:
         assert s.scalars(select(CheckinReply)).all() == []
@@ -373,7 +413,7 @@ def test_the_nudge_is_rendered_only_for_the_current_manager(candor):
         checkins.record_missed_alerts(s, TEAM, org, {p.id: pattern_for(p, org) for p in people}, people,
                                       now=FRI + timedelta(days=22))
         people[0].manager_id = s.scalars(select(Person.id).where(Person.slack_user_id == CARA)).one()
-        s.query(OutboxMessage).filter_by(kind="checkin.nudge").update({"not_before": utcnow()})
+        s.query(OutboxMessage).filter_by(kind="checkin.nudge").update({"not_before": candor.clock.now()})
     candor.drain()
     [nudge] = rows(candor, "checkin.nudge")
     assert nudge.state == "skipped" and candor.fake.dms_to(BOB) == []
@@ -409,7 +449,7 @@ def test_pause_from_home_and_resume(candor):
     far = candor.slack.view_submission(PauseIds.MODAL, {"until": {"until_date": {
         "type": "datepicker", "selected_date": "2030-01-01"}}}, user=ANA)
     assert "At most 180 days ahead." in far.json()["errors"]["until"]
-    day = (utcnow() + timedelta(days=10)).date().isoformat()
+    day = (candor.clock.now() + timedelta(days=10)).date().isoformat()
     ok = candor.slack.view_submission(PauseIds.MODAL, {"until": {"until_date": {
         "type": "datepicker", "selected_date": day}}}, user=ANA)
     assert ok.json() == {"response_action": "clear"}

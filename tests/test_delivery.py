@@ -23,7 +23,6 @@ from bot.delivery import OutboxSender, Outcome, RateLimiter, RenderContext, Rend
 from bot.settings import Settings
 from bot.slack import make_client
 from models import outbox
-from models.base import utcnow
 from models.kudos import KudosDraft, KudosRules, give_kudos
 from models.people import ensure_workspace
 from models.tables import Kudos, OutboxMessage, Person
@@ -61,7 +60,7 @@ def make_sender(db: Database, url: str, *, client: WebClient | None = None, time
     return OutboxSender(
         db, client or WebClient(token=TOKEN, base_url=url, timeout=timeout), make_org(),
         limiter=RateLimiter(per_minute=100_000, channel_interval=channel_interval), owner=owner, batch=batch,
-        lease=lease, backoff=fast_backoff,
+        lease=lease, backoff=fast_backoff, clock=db.clock,
     )
 
 
@@ -85,7 +84,7 @@ def sleep_until_due(db: Database) -> None:
     with db.unit_of_work() as s:
         latest = s.scalar(select(func.max(OutboxMessage.not_before)).where(OutboxMessage.state == "pending"))
     if latest is not None:
-        time.sleep(max(0.0, (latest - utcnow()).total_seconds()) + 0.05)
+        time.sleep(max(0.0, (latest - db.clock.now()).total_seconds()) + 0.05)
 
 
 # -- the outbox row is written with its cause, once per dedupe key ----------------------------------
@@ -188,7 +187,7 @@ def test_5xx_is_retried_with_backoff_then_sent_once(db, fake, people, status):
     rid = note(db, TEAM, key="flaky", recipient=ANA)
     fake.fail_next("chat.postMessage", status=status, count=2)
     sender = make_sender(db, fake.url, channel_interval=0.0)  # only the backoff spaces the tries
-    before = utcnow()
+    before = db.clock.now()
     assert sender.drain_once() == Outcome(retried=1)
     r = row(db, rid)
     assert r.state == "pending" and r.uncertain and f"HTTP {status}" in (r.last_error or "")
@@ -252,7 +251,7 @@ def test_429_reschedules_the_row_without_sleeping(db, fake, people, sdk_retry):
     client = WebClient(token=TOKEN, base_url=fake.url, timeout=5, retry_handlers=handlers)
     sender = make_sender(db, fake.url, client=client)
     fake.fail_next("chat.postMessage", status=429, retry_after=3)
-    before = utcnow()
+    before = db.clock.now()
     t0 = time.monotonic()
     assert sender.drain_once() == Outcome(retried=1, deferred=2)
     assert time.monotonic() - t0 < 1.0, "the sender waited for Retry-After instead of rescheduling"
@@ -377,7 +376,7 @@ def _left_by_a_dead_sender(db: Database, fake: FakeSlack, rid: int, channel: str
     """What a sender that died between Slack's answer and its commit leaves: the message in Slack (our id
     in its metadata, posted `ago`), the row still `sending` under a lease that has run out."""
     with db.unit_of_work() as s:
-        s.get(OutboxMessage, rid).created_at = utcnow() - ago - timedelta(seconds=1)
+        s.get(OutboxMessage, rid).created_at = db.clock.now() - ago - timedelta(seconds=1)
     with db.unit_of_work() as s:
         [item] = outbox.claim(s, "dead-sender", lease=timedelta(milliseconds=50))
         assert item.id == rid

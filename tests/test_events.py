@@ -8,7 +8,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from handlers import events
-from models.base import utcnow
 from models.tables import InboundEvent, Person
 from tests.conftest import TEAM
 
@@ -82,7 +81,7 @@ def test_event_stored_but_never_handled_is_replayed(candor):
     body = {"team_id": TEAM, "event_id": "Ev0LOST", "type": "event_callback", "event": user_event("lou")}
     events.record(candor.rt.services, body)
     with candor.rt.db.unit_of_work() as s:
-        s.get(InboundEvent, "Ev0LOST").received_at = utcnow() - timedelta(minutes=10)
+        s.get(InboundEvent, "Ev0LOST").received_at = candor.clock.now() - timedelta(minutes=10)
     assert events.replay(candor.rt.services) == 1
     [lou] = people(candor)
     assert lou.name == "lou"

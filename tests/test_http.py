@@ -82,9 +82,9 @@ def test_failed_modal_submit_shows_an_apology_view(candor, monkeypatch):
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(kudos_handlers, "give_kudos", boom)
-    from tests.test_kudos import modal_values
+    from tests.test_kudos import modal_values, submit_modal
 
-    resp = candor.slack.view_submission(KudosIds.MODAL, modal_values([ANA], GOOD), user=BOB)
+    resp = submit_modal(candor, modal_values([ANA], GOOD), user=BOB)
     body = resp.json()
     assert body["response_action"] == "update"
     assert "Sorry, something went wrong" in json.dumps(body["view"])

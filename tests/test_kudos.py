@@ -202,6 +202,23 @@ def test_allowance_week_starts_monday_in_givers_time_zone(session):
 # -- the modal --------------------------------------------------------------------------------------
 
 
+def opened_metadata(candor, user: str, *, channel: str | None = None) -> str:
+    """Open the kudos modal as the user would (the shortcut, or `/kudos` alone in a channel) and return the
+    private_metadata Candor gave it: what Slack sends back with the submission."""
+    if channel is None:
+        candor.slack.global_shortcut(KudosIds.GLOBAL_SHORTCUT, user=user)
+    else:
+        candor.slack.command("/kudos", "", user=user, channel=channel)
+    view = candor.fake.calls_to("views.open")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    return view["private_metadata"]
+
+
+def submit_modal(candor, values, *, user: str, view_id: str | None = None, channel: str | None = None):
+    return candor.slack.view_submission(KudosIds.MODAL, values, user=user, view_id=view_id,
+                                        private_metadata=opened_metadata(candor, user, channel=channel))
+
+
 def modal_values(recipients, message, values=()):
     return {
         KudosIds.RECIPIENTS_BLOCK: {KudosIds.RECIPIENTS_ACTION: users_value(list(recipients))},
@@ -226,10 +243,8 @@ def test_empty_command_opens_the_modal(candor):
 
 
 def test_modal_submit_saves_and_confirms(candor):
-    resp = candor.slack.view_submission(
-        KudosIds.MODAL, modal_values([ANA, CARA], "Cleared the release blockers overnight", ["ownership"]),
-        user=BOB, private_metadata=json.dumps({"channel": GENERAL, "permalink": None}),
-    )
+    resp = submit_modal(candor, modal_values([ANA, CARA], "Cleared the release blockers overnight", ["ownership"]),
+                        user=BOB, channel=GENERAL)
     body = resp.json()
     assert body["response_action"] == "update"
     assert "Kudos sent to <@U0ANA> and <@U0CARA>" in json.dumps(body["view"])
@@ -250,7 +265,7 @@ def test_modal_submit_saves_and_confirms(candor):
     ],
 )
 def test_modal_errors_are_inline_on_the_field(candor, recipients, message, block, expected):
-    resp = candor.slack.view_submission(KudosIds.MODAL, modal_values(recipients, message), user=BOB)
+    resp = submit_modal(candor, modal_values(recipients, message), user=BOB)
     body = resp.json()
     assert body["response_action"] == "errors"
     assert list(body["errors"]) == [block]
@@ -260,8 +275,9 @@ def test_modal_errors_are_inline_on_the_field(candor, recipients, message, block
 
 def test_double_submitted_modal_creates_one_kudos(candor):
     values = modal_values([ANA], GOOD)
-    first = candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0DOUBLE")
-    second = candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0DOUBLE")
+    meta = opened_metadata(candor, BOB)
+    first = candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0DOUBLE", private_metadata=meta)
+    second = candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0DOUBLE", private_metadata=meta)
     assert first.json()["response_action"] == second.json()["response_action"] == "update"
     assert "Kudos sent to <@U0ANA>" in json.dumps(second.json()["view"])  # not an apology
     assert count(candor, Kudos) == 1
@@ -274,9 +290,10 @@ def test_concurrent_double_submit_creates_one_kudos(candor):
     from concurrent.futures import ThreadPoolExecutor
 
     values = modal_values([ANA], GOOD)
+    meta = opened_metadata(candor, BOB)
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(
-            lambda _: candor.slack.view_submission(KudosIds.MODAL, values, user=BOB, view_id="V0RACE"), range(4)))
+        results = list(pool.map(lambda _: candor.slack.view_submission(
+            KudosIds.MODAL, values, user=BOB, view_id="V0RACE", private_metadata=meta), range(4)))
     assert all(r.status_code == 200 for r in results)
     assert all("Kudos sent to <@U0ANA>" in json.dumps(r.json()["view"]) for r in results)
     assert count(candor, Kudos) == 1

@@ -390,9 +390,10 @@ def test_action_items_carry_over_until_done(session, org, team):
     assert (items, total) == ([], 0)
 
 
-def test_record_notes_validates_and_files_talking_points(session, org, team):
+def test_record_notes_validates_and_files_talking_points(session, org, team, clock):
     ana, bob, li = team["ana"], team["bob"], team["li"]
     p = pair(session, ana, bob)
+    clock.set(datetime(2026, 11, 24, 9, tzinfo=UTC))  # the talking point is added on the morning of the 1:1
     tp = oo.add_talking_point(session, p, bob, "Raise")
     slot = oo.meeting_for_notes(p, datetime(2026, 11, 24, 15, tzinfo=UTC))
     assert slot.period == "2026-W48"

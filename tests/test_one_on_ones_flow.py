@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from bot.views.one_on_ones import OneOnOneIds as Ids
 from models import one_on_ones as oo
-from models.base import utcnow
 from models.org import set_manager
 from models.people import ensure_people
 from models.tables import (
@@ -52,7 +51,7 @@ def reply(resp) -> str:
 def seed(candor, managers: dict[str, str | None]) -> dict[str, int]:
     """People from the fake directory with their managers, and their 1:1 pairs, made two weeks ago."""
     ids: dict[str, int] = {}
-    made = utcnow() - timedelta(days=14)
+    made = candor.clock.now() - timedelta(days=14)
     with candor.rt.db.unit_of_work() as s:
         people = ensure_people(s, TEAM, list(managers), candor.rt.services.directory)
         for uid, person in people.items():
@@ -79,6 +78,8 @@ def opened_views(candor) -> list[dict[str, Any]]:
 
 
 def run_tick(candor, now: datetime) -> None:
+    """The leader's tick at `now`: the app's clock is set there too, so the sender works at that moment."""
+    candor.clock.set(now)
     with candor.rt.db.unit_of_work() as s:
         s.get(Workspace, TEAM).last_tick_at = now - timedelta(minutes=1)
         tick(s, candor.rt.org, TEAM, now=now)
@@ -87,7 +88,7 @@ def run_tick(candor, now: datetime) -> None:
 def next_agenda(candor, user: str, pid: int, *, after: datetime | None = None):
     """The user's next agenda occurrence for the pair (after `after`); without `after`, the first one whose
     previous meeting is already past, so that activity created now belongs to it."""
-    now = after or utcnow()
+    now = after or candor.clock.now()
     with candor.session() as s:
         person = s.scalars(select(Person).where(Person.slack_user_id == user)).one()
         pair = s.get(OneOnOnePair, pid)
@@ -244,7 +245,7 @@ def test_agenda_notes_done_and_carry_over(candor):
         return candor.slack.view_submission(Ids.NOTES_MODAL, notes_values(notes, rows), user=ANA,
                                             private_metadata=meta)
 
-    future = (utcnow() + timedelta(days=30)).date().isoformat()
+    future = (candor.clock.now() + timedelta(days=30)).date().isoformat()
     assert errors(submit("x" * 3001, {})) == {
         Ids.NOTES_BLOCK: "Notes can be at most 3000 characters (you wrote 3001)."}
     assert errors(submit(None, {})) == {Ids.NOTES_BLOCK: "Write a few notes or add an action item."}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Any
 
@@ -22,7 +21,17 @@ from slack_sdk.models.views import View
 from bot.i18n import Translator
 from bot.settings import CheckinQuestion
 from bot.text import escape, truncate
-from bot.views.common import context, mention, quote, section, to_dicts
+from bot.views.common import (
+    MESSAGE_BLOCKS_MAX,
+    SECTION_TEXT_MAX,
+    VIEW_BLOCKS_MAX,
+    context,
+    mention,
+    quote,
+    quoted_chunks,
+    section,
+    to_dicts,
+)
 from models.checkins import REPLY_MAX
 from models.tables import Checkin
 
@@ -41,6 +50,7 @@ class CheckinIds(StrEnum):
     TOPIC_BLOCK = "topic"
     TOPIC_ACTION = "topic_input"
     GIVE_KUDOS = "checkin_give_kudos"
+    READ_ALL = "checkin_read_all"
     ANSWER_ACTION = "answer"
 
 
@@ -78,7 +88,7 @@ def _question_block(t: Translator, q: CheckinQuestion, initial: Any) -> InputBlo
 
 
 def checkin_modal(t: Translator, period: str, questions: list[CheckinQuestion], *, existing: Checkin | None,
-                  late: bool) -> View:
+                  late: bool, private_metadata: str) -> View:
     blocks: list[Block] = []
     if late:
         blocks.append(context(t("This check-in is closed for editing; a first answer is still welcome and is "
@@ -91,7 +101,7 @@ def checkin_modal(t: Translator, period: str, questions: list[CheckinQuestion], 
     return View(
         type="modal", callback_id=CheckinIds.MODAL, title=PlainTextObject(text=t("Weekly check-in")),
         submit=PlainTextObject(text=t("Save")), close=PlainTextObject(text=t("Cancel")),
-        private_metadata=json.dumps({"period": period}), blocks=blocks,
+        private_metadata=private_metadata, blocks=blocks,
     )
 
 
@@ -126,14 +136,29 @@ def saved_view(t: Translator, period: str, *, late: bool, edited: bool, has_mana
                 close=PlainTextObject(text=t("Close")), blocks=[section(text)])
 
 
-def _answer_text(q: dict[str, Any], value: Any) -> str:
-    if q.get("type") == "scale":
-        return SCALE_LABELS.get(int(value), str(value))
-    return escape(truncate(str(value), 1200))
+def _answer_blocks(checkin: Checkin, blocker_ids: set[str]) -> list[Block]:
+    """Every answer in full, the question in bold (a blocker marked); a long answer continues over several
+    section blocks rather than being cut (the modal allows up to the question's `max_length`)."""
+    blocks: list[Block] = []
+    for q in checkin.questions:
+        value = checkin.answers.get(q["id"])
+        if value in (None, ""):
+            continue
+        mark = " :warning:" if q["id"] in blocker_ids else ""
+        title = f"*{escape(truncate(str(q['text']), 300))}*{mark}\n"
+        if q.get("type") == "scale":
+            blocks.append(section(title + SCALE_LABELS.get(int(value), escape(str(value)))))
+            continue
+        chunks = quoted_chunks(str(value), first_limit=SECTION_TEXT_MAX - len(title))
+        blocks.append(section(title + chunks[0]))
+        blocks.extend(section(chunk) for chunk in chunks[1:])
+    return blocks
 
 
 def summary_message(t: Translator, checkin: Checkin, *, blocker_ids: set[str]) -> tuple[str, list[dict[str, Any]]]:
-    """The manager's DM about a report's check-in: answers (escaped), the blocker marked, and the actions."""
+    """The manager's DM about a report's check-in: every answer in full (escaped), the blocker marked, and the
+    actions. When the answers do not fit one message (50 blocks), the message shows what fits and a button
+    opens the whole check-in."""
     who = mention(checkin.person.slack_user_id)
     head = t("{person}'s check-in for {week}", person=who, week=week_label(t, checkin.period))
     if checkin.version > 1:
@@ -144,30 +169,44 @@ def summary_message(t: Translator, checkin: Checkin, *, blocker_ids: set[str]) -
     blocks.append(section(head))
     if checkin.has_blocker:
         blocks.append(section(t(":warning: *Blocker flagged* — they may need your help.")))
-    for q in checkin.questions[:40]:
-        value = checkin.answers.get(q["id"])
-        if value in (None, ""):
-            continue
-        mark = " :warning:" if q["id"] in blocker_ids else ""
-        blocks.append(section(f"*{escape(q['text'])}*{mark}\n" + (
-            quote(str(value), 1200) if q.get("type") != "scale" else _answer_text(q, value))))
-    blocks.append(ActionsBlock(elements=[
+    answers = _answer_blocks(checkin, blocker_ids)
+    room = MESSAGE_BLOCKS_MAX - len(blocks) - 2  # the actions, and a line saying there is more
+    buttons = [
         ButtonElement(action_id=CheckinIds.REPLY, text=PlainTextObject(text=t("Reply")), value=str(checkin.id),
                       style="primary"),
         ButtonElement(action_id=CheckinIds.ADD_TO_ONE_ON_ONE, text=PlainTextObject(text=t("Add to our 1:1")),
                       value=str(checkin.id)),
         ButtonElement(action_id=CheckinIds.GIVE_KUDOS, text=PlainTextObject(text=t("Give kudos")),
                       value=checkin.person.slack_user_id),
-    ]))
+    ]
+    if len(answers) > room:
+        blocks.extend(answers[:room])
+        blocks.append(context(t("The rest of this check-in doesn't fit in one message: *Read it all* shows it.")))
+        buttons.append(ButtonElement(action_id=CheckinIds.READ_ALL, text=PlainTextObject(text=t("Read it all")),
+                                     value=str(checkin.id)))
+    else:
+        blocks.extend(answers)
+    blocks.append(ActionsBlock(elements=buttons))
     fallback = head + (" — " + t("blocker flagged") if checkin.has_blocker else "")
-    return fallback, to_dicts(blocks[:50])
+    return fallback, to_dicts(blocks)
 
 
-def reply_modal(t: Translator, checkin: Checkin) -> View:
+def full_checkin_modal(t: Translator, checkin: Checkin, *, blocker_ids: set[str]) -> View:
+    """The whole check-in, for a manager whose summary could not hold it."""
+    head = t("{person}'s check-in for {week}", person=mention(checkin.person.slack_user_id),
+             week=week_label(t, checkin.period))
+    blocks = [section(head), *_answer_blocks(checkin, blocker_ids)]
+    if len(blocks) > VIEW_BLOCKS_MAX:
+        blocks = [*blocks[: VIEW_BLOCKS_MAX - 1], context(t("The answers are longer than Slack can show here."))]
+    return View(type="modal", title=PlainTextObject(text=t("Check-in")), close=PlainTextObject(text=t("Close")),
+                blocks=blocks)
+
+
+def reply_modal(t: Translator, checkin: Checkin, *, private_metadata: str) -> View:
     return View(
         type="modal", callback_id=CheckinIds.REPLY_MODAL, title=PlainTextObject(text=t("Reply")),
         submit=PlainTextObject(text=t("Send")), close=PlainTextObject(text=t("Cancel")),
-        private_metadata=json.dumps({"checkin_id": checkin.id}),
+        private_metadata=private_metadata,
         blocks=[
             context(t("To {person}, about their check-in for {week}.", person=mention(checkin.person.slack_user_id),
                       week=week_label(t, checkin.period))),
@@ -178,11 +217,11 @@ def reply_modal(t: Translator, checkin: Checkin) -> View:
     )
 
 
-def topic_modal(t: Translator, checkin: Checkin, suggestion: str) -> View:
+def topic_modal(t: Translator, suggestion: str, *, private_metadata: str) -> View:
     return View(
         type="modal", callback_id=CheckinIds.TOPIC_MODAL, title=PlainTextObject(text=t("Add to our 1:1")),
         submit=PlainTextObject(text=t("Add")), close=PlainTextObject(text=t("Cancel")),
-        private_metadata=json.dumps({"checkin_id": checkin.id}),
+        private_metadata=private_metadata,
         blocks=[InputBlock(block_id=CheckinIds.TOPIC_BLOCK, label=PlainTextObject(text=t("Talking point")),
                            element=PlainTextInputElement(action_id=CheckinIds.TOPIC_ACTION, multiline=True,
                                                          max_length=1000, initial_value=truncate(suggestion, 1000)))],

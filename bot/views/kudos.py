@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Any
 
@@ -23,6 +22,7 @@ from bot.text import escape, truncate
 from bot.views.common import context, mention, quote, section, to_dicts
 from models.kudos import KudosRejected
 from models.tables import Kudos
+from models.text import is_slack_permalink
 
 
 class KudosIds(StrEnum):
@@ -50,8 +50,12 @@ FIELD_BLOCKS = {
 
 
 def _message_link(t: Translator, permalink: str) -> str:
+    """A link to the message kudos are for: only ever to a Slack permalink (`<!channel|…>` or a second `|`
+    label in the target would ping everyone or masquerade)."""
     label = t("view message")
-    return f"<{escape(permalink)}|{label}>"
+    if not is_slack_permalink(permalink):
+        return label
+    return f"<{permalink}|{label}>"
 
 
 def value_label(value: CompanyValue | None, name: str) -> str:
@@ -67,7 +71,7 @@ def kudos_modal(
     max_recipients: int,
     recipients: list[str] | None = None,
     permalink: str | None = None,
-    channel_id: str | None = None,
+    private_metadata: str = "",
 ) -> View:
     recipients_select = UserMultiSelectElement(
         action_id=KudosIds.RECIPIENTS_ACTION,
@@ -128,7 +132,7 @@ def kudos_modal(
         title=PlainTextObject(text=t("Give kudos")),
         submit=PlainTextObject(text=t("Send")),
         close=PlainTextObject(text=t("Cancel")),
-        private_metadata=json.dumps({"permalink": permalink, "channel": channel_id}),
+        private_metadata=private_metadata,
         blocks=blocks,
     )
 

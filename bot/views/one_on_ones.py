@@ -276,7 +276,7 @@ def agenda_message(t: Translator, agenda: Agenda, card: PairCard, *, meeting_per
     return fallback, to_dicts(blocks)
 
 
-def list_modal(t: Translator, s: AgendaSection) -> View:
+def list_modal(t: Translator, s: AgendaSection, *, private_metadata: str = "") -> View:
     """Every line of one agenda section ("Show all"), within a modal's limits."""
     blocks: list[Block] = []
     used = 0
@@ -307,7 +307,7 @@ def list_modal(t: Translator, s: AgendaSection) -> View:
     if s.total > shown:
         blocks.append(context(t("…and {count} more not shown here.", count=s.total - shown)))
     return View(type="modal", callback_id=OneOnOneIds.LIST_MODAL, title=_title(t(s.title)),
-                close=PlainTextObject(text=t("Close")), blocks=blocks)
+                close=PlainTextObject(text=t("Close")), private_metadata=private_metadata or None, blocks=blocks)
 
 
 def mark_done_blocks(t: Translator, blocks: list[dict[str, Any]], item_id: int, by: str) -> list[dict[str, Any]]:
@@ -339,11 +339,18 @@ def pair_option(t: Translator, card: PairCard) -> Option:
     return Option(value=str(card.pair_id), text=PlainTextObject(text=truncate(label, 75)))
 
 
-def add_point_modal(t: Translator, cards: Sequence[PairCard], *, pair_id: int | None = None, topic: str = "") -> View:
+def fixed_pair(cards: Sequence[PairCard], pair_id: int | None) -> PairCard | None:
+    """The pair an add-talking-point modal is fixed to: the button's, or the only one; else None (a select)."""
+    if pair_id is not None:
+        return next((c for c in cards if c.pair_id == pair_id), None)
+    return cards[0] if len(cards) == 1 else None
+
+
+def add_point_modal(t: Translator, cards: Sequence[PairCard], *, pair_id: int | None = None, topic: str = "",
+                    private_metadata: str = "") -> View:
     """Add a talking point: the pair is fixed (one pair, or the button's) or chosen from a select."""
     blocks: list[Block] = []
-    fixed = next((c for c in cards if c.pair_id == pair_id), None) if pair_id is not None else (
-        cards[0] if len(cards) == 1 else None)
+    fixed = fixed_pair(cards, pair_id)
     if fixed is not None:
         blocks.append(context(t("For your next 1:1 with {person} ({when}).", person=mention(fixed.other_id),
                                 when=when(t, fixed.next_at, None))))
@@ -363,11 +370,11 @@ def add_point_modal(t: Translator, cards: Sequence[PairCard], *, pair_id: int | 
     ))
     return View(type="modal", callback_id=OneOnOneIds.ADD_MODAL, title=_title(t("Add talking point")),
                 submit=_title(t("Add")), close=_title(t("Cancel")),
-                private_metadata=json.dumps({"pair": fixed.pair_id if fixed else None}), blocks=blocks)
+                private_metadata=private_metadata, blocks=blocks)
 
 
-def notes_modal(t: Translator, card: PairCard, *, members: Sequence[tuple[int, str]], period: str,
-                meeting_at: datetime, notes: str | None) -> View:
+def notes_modal(t: Translator, card: PairCard, *, members: Sequence[tuple[int, str]], meeting_at: datetime,
+                notes: str | None, private_metadata: str) -> View:
     """Record notes and up to three action items (text, owner, optional due date) for one meeting."""
     owners = [Option(value=str(pid), text=PlainTextObject(text=truncate(label, 75))) for pid, label in members]
     blocks: list[Block] = [
@@ -399,13 +406,12 @@ def notes_modal(t: Translator, card: PairCard, *, members: Sequence[tuple[int, s
                 element=DatePickerElement(action_id=OneOnOneIds.ITEM_DUE_ACTION),
             ),
         ]
-    meta = {"pair": card.pair_id, "period": period, "at": int(meeting_at.timestamp())}
     return View(type="modal", callback_id=OneOnOneIds.NOTES_MODAL, title=_title(t("1:1 notes")),
-                submit=_title(t("Save")), close=_title(t("Cancel")), private_metadata=json.dumps(meta), blocks=blocks)
+                submit=_title(t("Save")), close=_title(t("Cancel")), private_metadata=private_metadata, blocks=blocks)
 
 
 def schedule_modal(t: Translator, card: PairCard, *, interval_weeks: int, weekday: int, local_time: str,
-                   tz: str) -> View:
+                   tz: str, private_metadata: str) -> View:
     """Change the pair's cadence, day and time (in the changer's own time zone)."""
     cadences = [Option(value="1", text=PlainTextObject(text=t("Every week"))),
                 Option(value="2", text=PlainTextObject(text=t("Every two weeks")))]
@@ -424,7 +430,7 @@ def schedule_modal(t: Translator, card: PairCard, *, interval_weeks: int, weekda
     ]
     return View(type="modal", callback_id=OneOnOneIds.SCHEDULE_MODAL, title=_title(t("1:1 schedule")),
                 submit=_title(t("Save")), close=_title(t("Cancel")),
-                private_metadata=json.dumps({"pair": card.pair_id}), blocks=blocks)
+                private_metadata=private_metadata, blocks=blocks)
 
 
 def done_view(t: Translator, title: str, text: str) -> View:

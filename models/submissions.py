@@ -1,0 +1,57 @@
+"""Modal submissions handled once per view.
+
+Slack gives every opened modal a view id, and a double click, a retry or two requests racing all submit
+the same view id. A handler claims the view inside its unit of work before doing anything:
+
+    earlier = submissions.claim(session, team_id, view_id, "checkin")
+    if earlier is not None:
+        return earlier          # the first submission's result: show the same answer, change nothing
+    ... the work ...
+    submissions.finish(session, view_id, {"checkin_id": checkin.id})
+
+The claim is an INSERT … ON CONFLICT DO NOTHING on the view id, so a concurrent second submission waits for
+the first transaction (PostgreSQL) or for the write lock (SQLite) and then sees its result; when the first
+was rolled back (a validation error), the second does the work itself. Only flushes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models.clock import clock_of
+from models.tables import ViewSubmission
+
+KEEP = timedelta(days=2)
+
+
+def claim(session: Session, team_id: str, view_id: str, kind: str) -> dict[str, Any] | None:
+    """None when this is the view's first submission (go on, and `finish`); else the earlier one's result."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (insert(ViewSubmission).values(view_id=view_id, team_id=team_id, kind=kind, result={},
+                                          created_at=clock_of(session).now())
+            .on_conflict_do_nothing(index_elements=["view_id"]).returning(ViewSubmission.view_id))
+    if session.execute(stmt).scalar_one_or_none() is not None:
+        return None
+    found = session.scalars(select(ViewSubmission.result).where(ViewSubmission.view_id == view_id)).one()
+    return dict(found or {}) or {"done": True}
+
+
+def finish(session: Session, view_id: str, result: dict[str, Any]) -> None:
+    """Record what the first submission's answer needs, for the ones that follow it."""
+    row = session.get(ViewSubmission, view_id)
+    if row is not None:
+        row.result = {**result, "done": True}
+        session.flush()
+
+
+def purge(session: Session, *, now: datetime | None = None) -> int:
+    """Forget submissions older than `KEEP` (a double submit comes within seconds)."""
+    cutoff = (now or clock_of(session).now()) - KEEP
+    result = session.execute(delete(ViewSubmission).where(ViewSubmission.created_at < cutoff))
+    return int(result.rowcount)  # type: ignore[attr-defined]
