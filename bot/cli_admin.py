@@ -5,25 +5,34 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 Common = Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
 
 
 def _runtime(args: argparse.Namespace, *, need_slack: bool = False) -> Any:
+    """The process objects; fails with a plain sentence unless the database is reachable and migrated."""
     from bot.cli import _runtime as build
 
     return build(args, need_slack=need_slack)
+
+
+def shown(value: object) -> str:
+    """Data (names, emails, titles, details) as safe terminal text: see `bot.cli.printable`."""
+    from bot.cli import printable
+
+    return printable(value)
 
 
 # -- jobs ------------------------------------------------------------------------------------------
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
+    from models.clock import SYSTEM
     from scheduler.jobs import JOBS
 
-    now = datetime.now(UTC)
+    now = SYSTEM.now()
     print(f"{'JOB':<18} {'NEXT RUN (UTC)':<26} {'WHERE':<12} DESCRIPTION")
     for name, job in sorted(JOBS.items()):
         nxt = job.trigger().get_next_fire_time(None, now)
@@ -38,10 +47,9 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
     if args.name not in JOBS:
         raise CliError(f"no job {args.name!r}; jobs are: {', '.join(sorted(JOBS))}")
-    rt = _runtime(args, need_slack=True)
-    rt.prepare_database()
+    rt = _runtime(args, need_slack=True)  # never migrates: the database must be at head already
     try:
-        print(f"{args.name}: {rt.run_job(args.name)}")
+        print(f"{args.name}: {shown(rt.run_job(args.name))}")
     finally:
         rt.stop()
     return 0
@@ -52,6 +60,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     from models import outbox
+    from models.clock import SYSTEM
 
     rt = _runtime(args)
     with rt.db.unit_of_work() as session:
@@ -61,9 +70,9 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
         return 0
     print(f"{'STATE':<9} {'KIND':<28} COUNT")
     for (state, kind), n in sorted(st.counts.items()):
-        print(f"{state:<9} {kind:<28} {n}")
+        print(f"{shown(state):<9} {shown(kind):<28} {n}")
     if st.oldest_pending is not None:
-        age = datetime.now(UTC) - st.oldest_pending
+        age = SYSTEM.now() - st.oldest_pending
         print(f"oldest pending: due {st.oldest_pending:%Y-%m-%d %H:%M:%S} UTC ({int(age.total_seconds())} s ago)")
     return 0
 
@@ -165,16 +174,17 @@ def cmd_people_list(args: argparse.Namespace) -> int:
         team = _team(session, args)
         people = list(session.scalars(select(Person).where(Person.team_id == team).order_by(Person.real_name)))
         by_id = {p.id: p for p in people}
-        shown = [p for p in people if args.all or (p.active)]
+        listed = [p for p in people if args.all or (p.active)]
         if args.department:
-            shown = [p for p in shown if (p.department or "").lower() == args.department.lower()]
+            listed = [p for p in listed if (p.department or "").lower() == args.department.lower()]
         print(f"{'SLACK ID':<12} {'NAME':<24} {'EMAIL':<30} {'TIME ZONE':<22} {'MANAGER':<20} "
               f"{'DEPARTMENT':<16} STATUS")
-        for p in shown:
+        for p in listed:
             manager = by_id.get(p.manager_id) if p.manager_id else None
-            print(f"{p.slack_user_id:<12} {p.label[:24]:<24} {(p.email or '-')[:30]:<30} {(p.tz or '-'):<22} "
-                  f"{(manager.label if manager else '-')[:20]:<20} {(p.department or '-')[:16]:<16} {_status(p)}")
-        print(f"{len(shown)} of {len(people)} people" + ("" if args.all else " (active; --all for everyone)"))
+            print(f"{shown(p.slack_user_id):<12} {shown(p.label)[:24]:<24} {shown(p.email or '-')[:30]:<30} "
+                  f"{shown(p.tz or '-'):<22} {shown(manager.label if manager else '-')[:20]:<20} "
+                  f"{shown(p.department or '-')[:16]:<16} {_status(p)}")
+        print(f"{len(listed)} of {len(people)} people" + ("" if args.all else " (active; --all for everyone)"))
     return 0
 
 
@@ -197,15 +207,14 @@ def cmd_people_show(args: argparse.Namespace) -> int:
             ("Direct reports", ", ".join(r.label for r in reports(session, p)) or "-"),
         ]
         for key, value in rows:
-            print(f"{key + ':':<22} {value}")
+            print(f"{key + ':':<22} {shown(value)}")
     return 0
 
 
 def cmd_people_sync(args: argparse.Namespace) -> int:
-    rt = _runtime(args, need_slack=True)
-    rt.prepare_database()
+    rt = _runtime(args, need_slack=True)  # never migrates: the database must be at head already
     try:
-        print(rt.run_job("people_sync"))
+        print(shown(rt.run_job("people_sync")))
     finally:
         rt.stop()
     return 0
@@ -231,7 +240,7 @@ def cmd_org_import(args: argparse.Namespace) -> int:
         team = _team(session, args)
         plan = plan_import(session, team, text, remove_missing=args.remove_missing)
         for change in plan.describe():
-            print(change)
+            print(shown(change))
         if args.dry_run:
             print("dry run: nothing was changed")
             session.rollback()
@@ -250,11 +259,11 @@ def cmd_org_import(args: argparse.Namespace) -> int:
         session.rollback()
         print(f"candor: {args.file}: nothing was imported:", file=sys.stderr)
         for problem in exc.problems:
-            print(f"  line {problem.line}: {problem.message}", file=sys.stderr)
+            print(f"  line {problem.line}: {shown(problem.message)}", file=sys.stderr)
         return 2
     except OrgError as exc:
         session.rollback()
-        raise CliError(exc.message) from None
+        raise CliError(shown(exc.message)) from None
     finally:
         session.close()
     return 0
@@ -269,12 +278,12 @@ def cmd_hr(args: argparse.Namespace) -> int:
         p = _find_person(session, team, args.who)
         grant = args.hr_command == "grant"
         if p.is_hr_admin == grant:
-            print(f"{p.label} is {'already' if grant else 'not'} an HR admin; nothing changed")
+            print(f"{shown(p.label)} is {'already' if grant else 'not'} an HR admin; nothing changed")
             return 0
         p.is_hr_admin = grant
         record(session, actor=cli_actor(), action="role.hr_admin." + ("grant" if grant else "revoke"),
                team_id=team, subject=p.slack_user_id)
-        print(f"{p.label} is {'now' if grant else 'no longer'} an HR admin")
+        print(f"{shown(p.label)} is {'now' if grant else 'no longer'} an HR admin")
     return 0
 
 
@@ -291,8 +300,8 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
         return 0
     print(f"{'WHEN (UTC)':<20} {'ACTOR':<24} {'ACTION':<24} {'SUBJECT':<14} DETAILS")
     for e in rows:
-        print(f"{e.created_at:%Y-%m-%d %H:%M:%S} {e.actor[:24]:<24} {e.action:<24} {(e.subject or '-'):<14} "
-              f"{json.dumps(e.details, ensure_ascii=False, default=str)[:200]}")
+        print(f"{e.created_at:%Y-%m-%d %H:%M:%S} {shown(e.actor)[:24]:<24} {shown(e.action):<24} "
+              f"{shown(e.subject or '-'):<14} {shown(json.dumps(e.details, ensure_ascii=False, default=str))[:200]}")
     return 0
 
 
@@ -310,8 +319,10 @@ def cmd_people_export(args: argparse.Namespace) -> int:
         try:
             data = export_person(session, team, person.slack_user_id, actor=cli_actor())
         except PrivacyError as exc:
-            raise CliError(str(exc)) from None
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+            raise CliError(shown(exc)) from None
+    # JSON escapes newlines inside strings, so every raw newline is layout: escape the rest, line by line. The
+    # escapes are JSON's own (\u202e), so the output is still the same JSON.
+    text = "\n".join(shown(line) for line in json.dumps(data, indent=2, ensure_ascii=False, default=str).split("\n"))
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
@@ -330,15 +341,15 @@ def cmd_people_erase(args: argparse.Namespace) -> int:
     with rt.db.unit_of_work() as session:
         team = _team(session, args)
         person = _find_person(session, team, args.who)
-        label = f"{person.label} ({person.slack_user_id})"
+        label = shown(f"{person.label} ({person.slack_user_id})")
         if not args.yes:
             raise CliError(f"this erases {label}'s personal data for good (aggregates stay); "
                            "run again with --yes to do it")
         try:
             report = erase_person(session, team, person.slack_user_id, actor=cli_actor())
         except PrivacyError as exc:
-            raise CliError(str(exc)) from None
-    print(f"erased {label}: {report.as_audit()}")
+            raise CliError(shown(exc)) from None
+    print(f"erased {label}: {shown(report.as_audit())}")
     print("Messages Candor already posted in Slack are not removed by this; remove the person from "
           "hr.admins in the organisation file if they were listed there.")
     return 0
@@ -371,8 +382,8 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
                 pair = session.get(OneOnOnePair, a.pair_id)
                 if pair is not None:
                     about = f"1:1 {pair.manager.label} – {pair.report.label}"
-            print(f"{a.created_at:%Y-%m-%d %H:%M} {a.kind:<24} {a.period:<9} {about[:40]:<40} "
-                  f"{json.dumps(a.details, ensure_ascii=False, default=str)[:120]}")
+            print(f"{a.created_at:%Y-%m-%d %H:%M} {shown(a.kind):<24} {shown(a.period):<9} {shown(about)[:40]:<40} "
+                  f"{shown(json.dumps(a.details, ensure_ascii=False, default=str))[:120]}")
     return 0
 
 

@@ -492,10 +492,45 @@ class Settings(BaseSettings):
             elif value is None:
                 out[env] = "(not set)"
             elif name == "database_url":
-                out[env] = re.sub(r"://([^:/@]+):[^@]+@", r"://\1:***@", str(value))
+                out[env] = _masked_database_url(str(value))
             else:
                 out[env] = str(value)
         return out
+
+
+# Query parameters that carry a secret (`password`, `sslpassword`, `client_secret`, `api_token`, ...).
+_SECRET_PARAMETER = re.compile("pass|secret|token", re.IGNORECASE)
+
+
+def _masked_database_url(url: str) -> str:
+    """`url` with its password and every secret-looking query parameter shown as `***`.
+
+    SQLAlchemy's own parser finds the password, also after an empty user name (`postgresql://:pw@db/x`). When
+    it fails, or when an `@` lands in the host or the database name (an unescaped `@` in the password), nobody
+    can tell where the password ends: everything after the scheme is hidden rather than guessed.
+    """
+    from urllib.parse import urlencode
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    scheme = url.split("://", 1)[0]
+    hidden = f"{scheme}://*** (not shown: the URL cannot be parsed safely)"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return hidden
+    if "@" in (parsed.host or "") or (parsed.password is not None and "@" in (parsed.database or "")):
+        return hidden
+    if parsed.password is None and not any(_SECRET_PARAMETER.search(key) for key in parsed.query):
+        return url  # nothing to mask: shown exactly as written
+    shown = parsed.set(query={}).render_as_string(hide_password=True)
+    pairs = [
+        (key, "***" if _SECRET_PARAMETER.search(key) else value)
+        for key, values in parsed.query.items()
+        for value in ((values,) if isinstance(values, str) else values)
+    ]
+    return shown + ("?" + urlencode(pairs, safe="*/:,") if pairs else "")
 
 
 def load_settings(**overrides: Any) -> Settings:

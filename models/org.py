@@ -43,6 +43,12 @@ FieldValue = str | date | None
 OPTIONAL_COLUMNS: tuple[FieldName, ...] = ("department", "title", "start_date")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# What no stored text may hold, and what every terminal display escapes (`bot.cli.printable`): the C0 and C1
+# controls and DEL (Unicode category Cc, tabs and newlines included), which make terminal escape sequences, and
+# the bidirectional embeddings, overrides and isolates, which reorder what is displayed ("Trojan source").
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The cells checked for them: every text the import stores, and the emails it looks people up by (and echoes).
+_CHECKED_COLUMNS = ("email", "manager_email", "department", "title")
 _NONE = "(none)"
 
 
@@ -409,6 +415,9 @@ def _parse(csv_text: str) -> tuple[list[_Row], list[ImportProblem]]:
         email = cell(cells, "email").lower()
         if not email:
             problems.append(ImportProblem(line, "email is empty"))
+        controls = [(name, found) for name in _CHECKED_COLUMNS if (found := _control_character(cell(cells, name)))]
+        for name, found in controls:
+            problems.append(ImportProblem(line, f"{name} contains a control character ({found}); remove it"))
         texts: dict[str, str | None] = {}
         for name in ("department", "title"):
             value = cell(cells, name)
@@ -424,7 +433,8 @@ def _parse(csv_text: str) -> tuple[list[_Row], list[ImportProblem]]:
                 start_date = date.fromisoformat(raw_date)
             except ValueError:
                 problems.append(ImportProblem(line, f'bad start_date "{raw_date}": expected a date as YYYY-MM-DD'))
-        if email:
+        # A row with a control character in an email is not looked up: "unknown email ..." would echo it.
+        if email and not any(name.endswith("email") for name, _found in controls):
             rows.append(
                 _Row(
                     line=line,
@@ -438,6 +448,12 @@ def _parse(csv_text: str) -> tuple[list[_Row], list[ImportProblem]]:
     if not rows and not problems:
         problems.append(ImportProblem(header_line, "no data rows: the file has only a header"))
     return rows, problems
+
+
+def _control_character(text: str) -> str | None:
+    """The first control character in `text` as `U+001B`, or None when it has none."""
+    found = CONTROL_CHARACTERS.search(text)
+    return f"U+{ord(found[0]):04X}" if found else None
 
 
 def _email_index(people: Iterable[_Member]) -> dict[str, list[_Member]]:

@@ -61,6 +61,17 @@ def test_config_check_masks_secrets(tmp_path):
     assert "Mode: Socket Mode" in out and "customer-focus" in out and "configuration OK" in out
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://candor@db/candor?password=hunter2", "postgresql://candor@db/candor?sslpassword=hunter2",
+     "postgresql://:hunter2@db/candor", "postgresql://candor:hunter2@db/candor"],
+)
+def test_config_check_masks_every_database_password(tmp_path, url):
+    proc = run("config", "check", env={**base_env(tmp_path), "DATABASE_URL": url})
+    assert "hunter2" not in proc.stdout + proc.stderr
+    assert "DATABASE_URL = postgresql+psycopg://" in proc.stdout and "@db/candor" in proc.stdout
+
+
 def test_config_check_reports_bad_yaml_with_field(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("kudos:\n  max_recipients: lots\n  channel: C1234\n")

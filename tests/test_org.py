@@ -102,7 +102,8 @@ def counting(db: Database) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def before(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.startswith("BEGIN"):  # SQLite's transaction start (bot/db.py) is not a query
+        # SQLite's transaction start (bot/db.py: the lock wait, then BEGIN) is not a query.
+        if not statement.startswith(("BEGIN", "PRAGMA busy_timeout")):
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before)
@@ -306,9 +307,45 @@ PROBLEM_CASES: dict[str, tuple[str, list[tuple[int, str]]]] = {
     ),
     "empty-email": (HEADER + ",ana@example.com\n", [(2, "email is empty")]),
     "too-long": (HEADER + "eve@example.com,," + "x" * 201 + "\n", [(2, "department is longer than 200 characters")]),
-    "line-numbers-count-quoted-newlines": (
-        HEADER + 'eve@example.com,ana@example.com,,"Head of\nSomething"\nnobody@example.com,\n',
+    "line-numbers-count-quoted-newlines": (  # the sixth cell is in no column: never stored, never checked
+        HEADER + 'eve@example.com,ana@example.com,,,,"a note\nover two lines"\nnobody@example.com,\n',
         [(4, "unknown email nobody@example.com: no one in this workspace has this email")],
+    ),
+    # Control characters would reach terminals (`candor people show`) and Slack as they are: refused.
+    "escape-sequence-in-title": (
+        HEADER + "eve@example.com,ana@example.com,,Engineer\x1b[2J,\n",
+        [(2, "title contains a control character (U+001B); remove it")],
+    ),
+    "bidi-override-in-department": (
+        HEADER + "eve@example.com,,Sales\u202eselaS,,\n",
+        [(2, "department contains a control character (U+202E); remove it")],
+    ),
+    "bidi-isolate-in-department": (
+        HEADER + "eve@example.com,,\u2066Sales\u2069,,\n",
+        [(2, "department contains a control character (U+2066); remove it")],
+    ),
+    "tab-inside-title": (
+        HEADER + "eve@example.com,,,Head\tof Sales,\n",
+        [(2, "title contains a control character (U+0009); remove it")],
+    ),
+    "newline-inside-title": (
+        HEADER + 'eve@example.com,,,"Head of\nSales",\nnobody@example.com,\n',
+        [
+            (2, "title contains a control character (U+000A); remove it"),
+            (4, "unknown email nobody@example.com: no one in this workspace has this email"),
+        ],
+    ),
+    "c1-and-delete-in-title": (
+        HEADER + "eve@example.com,,,Head\x85of\x7f,\n",
+        [(2, "title contains a control character (U+0085); remove it")],
+    ),
+    "escape-in-email": (  # reported once: not also as an unknown email, which would echo it
+        HEADER + "eve\x1b[2J@example.com,ana@example.com,,,\n",
+        [(2, "email contains a control character (U+001B); remove it")],
+    ),
+    "bidi-override-in-manager-email": (
+        HEADER + "eve@example.com,\u202eana@example.com,,,\n",
+        [(2, "manager_email contains a control character (U+202E); remove it")],
     ),
     "unclosed-quote": (
         HEADER + 'eve@example.com,ana@example.com\nbob@example.com,"ana@example.com\n',

@@ -77,6 +77,46 @@ def test_masked_settings_hide_secrets_and_passwords(monkeypatch):
     assert shown["SLACK_BOT_TOKEN"].startswith("xoxb-…(set")
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://candor:hunter2@db/candor", "postgresql+psycopg://candor:***@db/candor"),
+        ("postgresql://:hunter2@db/candor", "postgresql+psycopg://:***@db/candor"),
+        ("postgresql://candor:hunter2%40x@db/candor", "postgresql+psycopg://candor:***@db/candor"),
+        ("postgresql://candor@db/candor?password=hunter2", "postgresql+psycopg://candor@db/candor?password=***"),
+        ("postgresql://candor@db/candor?sslmode=require&sslpassword=hunter2",
+         "postgresql+psycopg://candor@db/candor?sslmode=require&sslpassword=***"),
+        ("postgresql://candor@db/candor?PassWord=hunter2&api_token=hunter2&client_secret=hunter2",
+         "postgresql+psycopg://candor@db/candor?PassWord=***&api_token=***&client_secret=***"),
+        ("postgresql://candor:hunter2@db:5432/candor?application_name=candor",
+         "postgresql+psycopg://candor:***@db:5432/candor?application_name=candor"),
+        ("sqlite:///candor.db", "sqlite:///candor.db"),
+        ("sqlite:////var/lib/candor/candor.db", "sqlite:////var/lib/candor/candor.db"),
+    ],
+)
+def test_masked_database_url_hides_every_password(monkeypatch, url, shown):
+    """User-info passwords (also with an empty user name) and secret-looking query parameters are masked; the
+    rest of the URL stays readable, so the operator can still see which database is meant."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert settings().masked()["DATABASE_URL"] == shown
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://candor:hun@ter2@db/candor",  # an unescaped "@" in the password
+        "postgresql://candor:hun@ter2/x@db/candor",
+        "postgresql://candor:hunter2@db:notaport/candor",  # the parser gives up
+        "postgresql://candor:hunter2@[::1/candor",
+    ],
+)
+def test_masked_database_url_hides_what_it_cannot_parse(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    shown = settings().masked()["DATABASE_URL"]
+    assert "hunter2" not in shown and "ter2" not in shown
+    assert shown.startswith("postgresql+psycopg://")
+
+
 def test_example_config_is_valid():
     org = OrgConfig.load(REPO / "candor.example.yml")
     assert [v.name for v in org.values] == ["customer-focus", "ownership", "teamwork", "candor"]
