@@ -8,7 +8,14 @@ STAMP  := $(VENV)/.installed-stamp
 CANDOR_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CANDOR_TEST_POSTGRES_URL
 
-.PHONY: run test lint typecheck migrations-check pytest bench clean
+# The time-sensitive tests run twice more with the process clock shifted (time-machine, ticking) to moments
+# just before a daylight-saving change: one before the dates the tests simulate (New York springs forward on
+# 2026-03-08 at 07:00 UTC) and one long after them (Europe springs forward on 2027-03-28 at 01:00 UTC). A
+# test that mixes a simulated date with the wall clock fails there. SQLite only: the shift is in Python's
+# clock, which both databases see the same way.
+SHIFTED_CLOCKS ?= 2026-03-08T06:59:30+00:00 2027-03-28T00:59:30+00:00
+
+.PHONY: run test lint typecheck migrations-check pytest pytest-shifted bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Candor needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -20,7 +27,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/candor run
 
-test: lint typecheck migrations-check pytest
+test: lint typecheck migrations-check pytest pytest-shifted
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,6 +40,13 @@ migrations-check: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+pytest-shifted: $(STAMP)
+	@for at in $(SHIFTED_CLOCKS); do \
+		echo "time-sensitive tests with the process clock at $$at"; \
+		$(BIN)/python -m pytest -n 2 --dist loadgroup -q -p no:cacheprovider -m "time_sensitive and not slow" \
+			-k "not postgres" --clock-at "$$at" || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

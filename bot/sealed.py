@@ -38,7 +38,7 @@ class Sealer:
     def from_settings(cls, settings: Settings) -> Sealer:
         """Keyed by the most stable server secret there is: `CANDOR_STATE_SECRET`, else the signing secret,
         the app-level token or the bot token. (Rotating it makes modals already open ask to be reopened.)"""
-        for secret in (getattr(settings, "state_secret", None), settings.slack_signing_secret,
+        for secret in (settings.state_secret, settings.slack_signing_secret,
                        settings.slack_app_token, settings.slack_bot_token):
             if secret is not None and secret.get_secret_value():
                 return cls(secret.get_secret_value().encode())

@@ -410,6 +410,11 @@ class Settings(BaseSettings):
         description="How long a sender owns a claimed message before another may take it over",
     )
     default_locale: str = "en"
+    state_secret: SecretStr | None = Field(
+        default=None,
+        description="Key for the state Candor seals into modals (default: derived from the signing secret, "
+        "else the app or bot token); set it when several replicas or a token rotation must agree",
+    )
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -425,7 +430,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with 'xapp-'")
         return v if v is not None and v.get_secret_value() else None
 
-    @field_validator("slack_signing_secret")
+    @field_validator("slack_signing_secret", "state_secret")
     @classmethod
     def _secret(cls, v: SecretStr | None) -> SecretStr | None:
         return v if v is not None and v.get_secret_value() else None
@@ -488,7 +493,9 @@ class Settings(BaseSettings):
             env = _ENV_NAMES.get(name, f"CANDOR_{name.upper()}")
             if isinstance(value, SecretStr):
                 secret = value.get_secret_value()
-                out[env] = f"{secret[:5]}…(set, {len(secret)} chars)"
+                # A token's kind (xoxb-, xapp-) helps; anything of a plain secret would be part of it.
+                kind = secret[:5] if secret[:5] in ("xoxb-", "xapp-") else ""
+                out[env] = f"{kind}…(set, {len(secret)} chars)"
             elif value is None:
                 out[env] = "(not set)"
             elif name == "database_url":

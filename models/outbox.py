@@ -24,7 +24,7 @@ HOME_KIND = "home.publish"
 # Claim order: what people read (prompts, DMs, posts) before App Home refreshes.
 PRIORITY_MESSAGE, PRIORITY_REFRESH = 0, 1
 # A Home refresh waits this long before it may go, so a burst of changes (or of opens) becomes one publish.
-HOME_REFRESH_DELAY = timedelta(seconds=1)
+HOME_REFRESH_DELAY = timedelta(milliseconds=500)
 
 
 def dedupe_key(kind: str, team_id: str, recipient: str, period: str) -> str:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,37 @@ GENERAL = "C0GENERAL"
 
 # The people every app test can use.
 ANA, LI, BOB, CARA, BOT, GONE = "U0ANA", "U0LI", "U0BOB", "U0CARA", "U0BOTUSER", "U0GONE"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-at", default=os.environ.get("CANDOR_TEST_CLOCK_AT") or None, metavar="ISO-MOMENT",
+        help="run with the process clock (time.time, datetime.now, in every thread) shifted to this moment and "
+        "ticking from there: proves that no test depends on today's date (`make pytest-shifted`)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With --clock-at, shift the process clock with time-machine before any test runs (also in each xdist
+    worker). time-machine patches the C functions behind time.time() and datetime.now(), so code that read
+    the wall clock anywhere (our own, SQLAlchemy, Bolt's signature check, the signed test requests) sees the
+    shifted moment, while time.monotonic() — timeouts, rate-limit windows — runs on untouched."""
+    moment = config.getoption("--clock-at")
+    if not moment:
+        return
+    import time_machine
+
+    at = datetime.fromisoformat(moment)
+    if at.tzinfo is None:
+        raise pytest.UsageError(f"--clock-at needs a moment with its UTC offset, such as {moment}+00:00")
+    traveller = time_machine.travel(at, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    moment = config.getoption("--clock-at")
+    return f"process clock shifted to {moment} (time-machine, ticking)" if moment else None
 
 
 def _pg_enabled() -> bool:

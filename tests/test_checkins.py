@@ -17,6 +17,8 @@ from scheduler.prompts import pattern_for, tick
 from tests.conftest import ANA, BOB, CARA, GONE, LI, TEAM, make_org, start_candor
 from tests.slack_requests import text_value
 
+pytestmark = pytest.mark.time_sensitive
+
 FRI = datetime(2026, 11, 27, tzinfo=UTC)  # a Friday after the test people exist
 
 

@@ -44,6 +44,8 @@ from tests.delivery_support import (
 )
 from tests.fake_slack import FakeSlack
 
+pytestmark = pytest.mark.time_sensitive
+
 TOKEN = "xoxb-test-token"
 BROKEN = "test.broken"
 
@@ -446,6 +448,7 @@ def test_a_failing_row_does_not_strand_its_batch(db, fake):
 CHAOS_DMS = int(os.environ.get("CANDOR_CHAOS_DMS", "50"))
 
 
+@pytest.mark.slow
 def test_chaos_every_recipient_gets_exactly_one_dm(db, fake):
     recipients = user_ids(CHAOS_DMS, prefix="U2")
     add_people(db, fake, TEAM, recipients)
@@ -485,6 +488,7 @@ class RecordingSender(OutboxSender):
         return super().deliver(item)
 
 
+@pytest.mark.slow
 def test_three_senders_on_postgres_send_each_row_once(pg_url, fake):
     """Several senders claim concurrently on PostgreSQL (SQLite runs one sender)."""
     db = Database(pg_url)

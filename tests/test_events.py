@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from handlers import events
 from models.tables import InboundEvent, Person
 from tests.conftest import TEAM
+
+pytestmark = pytest.mark.time_sensitive
 
 
 def user_event(name: str, *, deleted: bool = False, kind: str = "user_change") -> dict:

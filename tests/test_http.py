@@ -9,7 +9,6 @@ import time
 import httpx
 
 from bot.slack import redact
-from bot.views.kudos import KudosIds
 from models.tables import Kudos
 from tests.conftest import ANA, BOB
 from tests.test_kudos import GOOD, count

@@ -167,6 +167,7 @@ def test_too_many_recipients(db_url, fake):
         app.rt.stop()
 
 
+@pytest.mark.time_sensitive
 def test_weekly_allowance_counted_in_givers_week(db_url, fake):
     """Bob (New York) may give 2 a week: the third is refused with what is left."""
     app, server = start_candor(db_url, fake, make_org(weekly_allowance=2))
@@ -189,6 +190,7 @@ def test_weekly_allowance_counted_in_givers_week(db_url, fake):
         app.rt.stop()
 
 
+@pytest.mark.time_sensitive
 def test_allowance_week_starts_monday_in_givers_time_zone(session):
     from models.kudos import local_week_start
 

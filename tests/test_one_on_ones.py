@@ -36,6 +36,8 @@ from scheduler.prompts import pattern_for, tick
 from tests.conftest import TEAM, make_org
 from tests.fake_slack import check_blocks
 
+pytestmark = pytest.mark.time_sensitive
+
 MON = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; pairs are made the week before
 WEEK = timedelta(weeks=1)
 t = translator(None)

@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.views.one_on_ones import OneOnOneIds as Ids
@@ -31,6 +32,8 @@ from models.tables import (
 from scheduler.prompts import pattern_for, tick
 from tests.conftest import ANA, BOB, CARA, LI, TEAM
 from tests.slack_requests import _plain_workspace, sample, text_value
+
+pytestmark = pytest.mark.time_sensitive
 
 ACKED: list[Any] = []
 

@@ -28,6 +28,8 @@ from scheduler.timing import (
     working_day_before,
 )
 
+pytestmark = pytest.mark.time_sensitive
+
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 MON_FRI = frozenset({MON, TUE, WED, THU, FRI})
 SUN_THU = frozenset({SUN, MON, TUE, WED, THU})
