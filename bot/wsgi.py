@@ -44,14 +44,26 @@ def create_wsgi_app(rt: Runtime) -> WsgiApp:
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Length", "0")])
                 return [b""]
-            if int(environ.get("CONTENT_LENGTH") or 0) > MAX_BODY:
-                start_response("413 Payload Too Large", [("Content-Length", "0")])
+            problem = _body_problem(environ.get("CONTENT_LENGTH"))
+            if problem is not None:  # answered before a byte of the body is read
+                start_response(problem, [("Content-Length", "0")])
                 return [b""]
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")])
         return [b"not found"]
 
     return application
+
+
+def _body_problem(raw: object) -> str | None:
+    """Why a request's Content-Length cannot be served (a status line), or None. wsgiref passes a negative or
+    garbage length through, and reading "-1" bytes reads the whole stream: check 0 <= length <= MAX_BODY."""
+    text = str(raw or "0").strip()
+    if not text.isascii() or not text.isdigit():
+        return "400 Bad Request"
+    if int(text) > MAX_BODY:
+        return "413 Payload Too Large"
+    return None
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):

@@ -7,6 +7,7 @@ import logging
 import time
 
 import httpx
+import pytest
 
 from bot.slack import redact
 from models.tables import Kudos
@@ -110,3 +111,29 @@ def test_redact_removes_tokens():
     clean = redact(line)
     assert "1234" not in clean and "A111" not in clean and "xoxp-9" not in clean
     assert clean.count("-***") == 3
+
+
+def _raw_post(base_url: str, length: str, body: bytes) -> bytes:
+    """A request with this Content-Length sent over a plain socket (httpx would not send a bad one); the
+    client then stops writing, so a server that reads "to the end" gets there instead of waiting."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+        head = (f"POST /slack/events HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {length}\r\nConnection: close\r\n\r\n").encode()
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(("length", "status"), [("-1", 400), ("12abc", 400), (" -5", 400), ("99999999999", 413)])
+def test_a_bad_content_length_is_answered_before_the_body_is_read(candor, caplog, length, status):
+    with caplog.at_level(logging.DEBUG):
+        answer = _raw_post(candor.base_url, length, b'{"type": "url_verification", "challenge": "x"}' * 100)
+    assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == str(status).encode(), answer[:80]
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.levelno >= logging.ERROR]
