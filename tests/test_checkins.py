@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.text import unescape
 from bot.views.checkins import CheckinIds
 from bot.views.kudos import KudosIds
 from models import checkins
@@ -332,16 +333,17 @@ def test_an_edit_before_delivery_supersedes_the_first_summary(candor):
 def test_late_answer_is_filed_under_its_week_and_cannot_be_edited(candor):
     seed(candor, {ANA: BOB, BOB: None})
     current = current_period(candor, ANA)
-    year, week = current.split("-W")
     old = checkins.week_key(checkins.week_start_of(current) - timedelta(days=14))
     resp = submit(candor, ANA, old)
     assert "(late)" in json.dumps(resp.json()["view"])
     with candor.session() as s:
         [c] = s.scalars(select(Checkin)).all()
         assert c.period == old and c.late
+    assert f"week {int(old.split('-W')[1])}, {old[:4]}" in json.dumps(resp.json()["view"])  # filed under its week
     again = submit(candor, ANA, old, wins="changed my mind")
     assert "closed and can no longer be edited" in json.dumps(again.json()["errors"])
-    assert year and week
+    with candor.session() as s:
+        assert s.scalars(select(Checkin.answers)).one()["wins"] == "Shipped the billing migration"  # unchanged
 
 
 def test_no_manager_still_checks_in_and_nobody_else_is_told(candor):
@@ -424,12 +426,24 @@ def test_the_nudge_is_rendered_only_for_the_current_manager(candor):
 def test_an_answered_week_breaks_the_streak(candor):
     seed(candor, {ANA: BOB, BOB: None})
     org = candor.rt.org
-    later = FRI + timedelta(days=22)
-    with candor.rt.db.unit_of_work() as s:
-        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
-        s.add(Checkin(team_id=TEAM, person_id=ana.id, period="2026-W50", answers={}))
-        s.flush()
-        assert checkins.missed_in_a_row(s, ana, org, pattern_for(ana, org), later) == []
+    mark_prompts_sent(candor, ANA, ["2026-W48", "2026-W49", "2026-W50"])  # asked all three weeks
+    later = FRI + timedelta(days=22)  # W48-W50 closed
+
+    def missed() -> list[str]:
+        with candor.session() as s:
+            ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+            return checkins.missed_in_a_row(s, ana, org, pattern_for(ana, org), later)
+
+    def answer(period: str) -> None:
+        with candor.rt.db.unit_of_work() as s:
+            ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+            s.add(Checkin(team_id=TEAM, person_id=ana.id, period=period, answers={}))
+
+    assert missed() == ["2026-W50", "2026-W49", "2026-W48"]  # asked and never answered: the whole streak
+    answer("2026-W49")
+    assert missed() == ["2026-W50"]  # the streak runs back to the last answer
+    answer("2026-W50")
+    assert missed() == []
 
 
 def test_home_shows_the_open_check_in(candor):
@@ -477,3 +491,88 @@ def test_a_summary_not_yet_delivered_is_not_shown_to_a_former_manager(candor):
     assert candor.fake.dms_to(BOB) == []
     [row] = rows(candor, "checkin.summary")
     assert row.state == "skipped" and "may no longer see" in row.last_error
+
+
+# -- defects found by probing (each failed before its fix) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("period", ["2026-W046", " 2026-W46", "+2026-W46", "2026-W46 ", "2026-w46", "2026-W54",
+                                    "２０２６-W46", "2026-W4６"])
+def test_only_canonical_week_keys_name_a_check_in(candor, period):
+    """2026-W046 was accepted beside 2026-W46: two rows and two summaries for one week."""
+    seed(candor, {ANA: BOB, BOB: None})
+    with pytest.raises(ValueError):
+        checkins.week_start_of(period)
+    with candor.rt.db.unit_of_work() as s:
+        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+        with pytest.raises(checkins.CheckinError):
+            checkins.submit(s, ana, period, {"wins": "x", "next_steps": "y", "week": "3"}, candor.rt.org,
+                            pattern_for(ana, candor.rt.org))
+    assert open_form(candor, ANA, period) is None  # the button opens no form for it either
+    with candor.session() as s:
+        assert s.scalars(select(Checkin)).all() == []
+
+
+def test_a_long_answer_reaches_the_manager_whole(candor):
+    """The modal takes 1,500 characters; the summary cut answers at 1,200 and nothing showed the rest."""
+    seed(candor, {ANA: BOB, BOB: None})
+    wins = " ".join(f"w{i:03d}&<x>" for i in range(150))[:1500]
+    submit(candor, ANA, current_period(candor, ANA), wins=wins)
+    candor.drain()
+    [summary] = candor.fake.dms_to(BOB)
+    quoted = "\n".join(b["text"]["text"] for b in summary["blocks"] if b["type"] == "section")
+    shown = "".join(line.removeprefix("> ") for line in quoted.splitlines() if line.startswith("> "))
+    assert unescape(shown).count("w149") == 1 and wins.replace(" ", "") in unescape(shown).replace(" ", "")
+
+
+def test_answers_too_long_for_one_message_open_in_full(db_url, fake):
+    """Twenty questions of 3,000 characters do not fit in 50 blocks: the summary says so and Read-it-all shows
+    every answer, to the manager only."""
+    questions = [{"id": f"q{i}", "text": f"Question {i}?", "max_length": 3000} for i in range(20)]
+    org = make_org().model_copy(update={"checkins": make_org().checkins.model_copy(update={
+        "questions": [make_org().checkins.questions[0].model_copy(update=q) for q in questions]})})
+    app, server = start_candor(db_url, fake, org)
+    try:
+        seed(app, {ANA: BOB, BOB: None, CARA: None})
+        values = {f"q_q{i}": {"answer": text_value(f"answer {i} " + "&" * 2900)} for i in range(20)}
+        period = current_period(app, ANA)
+        app.slack.view_submission(CheckinIds.MODAL, values, user=ANA, private_metadata=open_form(app, ANA, period))
+        app.drain()
+        [summary] = fake.dms_to(BOB)
+        assert len(summary["blocks"]) <= 50
+        buttons = {e["action_id"]: e["value"] for e in summary["blocks"][-1]["elements"]}
+        assert "Read it all" in json.dumps(summary["blocks"])
+        app.slack.block_action(CheckinIds.READ_ALL, user=BOB, value=buttons[CheckinIds.READ_ALL])
+        modal = json.dumps(fake.calls_to("views.open")[-1].params["view"])
+        assert all(f"answer {i} " in modal for i in range(20))
+        app.slack.block_action(CheckinIds.READ_ALL, user=CARA, value=buttons[CheckinIds.READ_ALL])
+        assert "answer 0" not in json.dumps(fake.calls_to("views.open")[-1].params["view"])
+    finally:
+        server.shutdown()
+        app.rt.stop()
+
+
+@pytest.mark.parametrize("invisible", ["\u200b" * 25, "\u200b \u200c\u2060\ufeff\u3164\u2800\u00ad \u180e" * 3])
+def test_invisible_characters_are_not_an_answer(candor, invisible):
+    seed(candor, {ANA: BOB, BOB: None})
+    resp = submit(candor, ANA, current_period(candor, ANA), wins=invisible)
+    assert resp.json() == {"response_action": "errors", "errors": {"q_wins": "Please answer this question."}}
+    with candor.session() as s:
+        assert s.scalars(select(Checkin)).all() == []
+
+
+def test_an_edit_after_a_manager_change_goes_to_the_new_manager(candor):
+    """The summary of an edit went to the old manager (and was skipped there): the new one never heard."""
+    seed(candor, {ANA: BOB, BOB: None, CARA: None})
+    period = current_period(candor, ANA)
+    submit(candor, ANA, period, wins="First answer")
+    candor.drain()
+    assert len(candor.fake.dms_to(BOB)) == 1
+    with candor.rt.db.unit_of_work() as s:
+        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+        ana.manager_id = s.scalars(select(Person.id).where(Person.slack_user_id == CARA)).one()
+    submit(candor, ANA, period, wins="Edited after Cara took over")
+    candor.drain()
+    [to_cara] = candor.fake.dms_to(CARA)
+    assert "Edited after Cara took over" in json.dumps(to_cara["blocks"]) and "(updated)" in to_cara["text"]
+    assert len(candor.fake.dms_to(BOB)) == 1  # the old manager gets nothing more

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.views.kudos import KudosIds
+from models.clock import ManualClock
 from models.tables import Kudos, KudosRecipient, KudosValue, OutboxMessage, Person
 from tests.conftest import ANA, BOB, BOT, CARA, GENERAL, GONE, KUDOS_CHANNEL, LI, make_org, start_candor
 from tests.slack_requests import options_value, text_value, users_value
@@ -170,7 +171,8 @@ def test_too_many_recipients(db_url, fake):
 @pytest.mark.time_sensitive
 def test_weekly_allowance_counted_in_givers_week(db_url, fake):
     """Bob (New York) may give 2 a week: the third is refused with what is left."""
-    app, server = start_candor(db_url, fake, make_org(weekly_allowance=2))
+    wednesday = ManualClock(datetime(2026, 11, 25, 15, tzinfo=UTC))  # not a second before a week turns over
+    app, server = start_candor(db_url, fake, make_org(weekly_allowance=2), clock=wednesday)
     try:
         r1 = app.slack.command("/kudos", f"<@{ANA}> {GOOD}", user=BOB)
         assert "You can give 1 more this week." in ephemeral(r1)
@@ -384,3 +386,31 @@ def test_kudos_typed_in_a_dm_is_announced_in_the_kudos_channel(db_url, fake):
     finally:
         server.shutdown()
         app.rt.stop()
+
+
+@pytest.mark.time_sensitive
+def test_a_time_zone_the_system_does_not_know_falls_back_to_the_default(db_url, fake):
+    """A Slack tz that zoneinfo does not know broke every /kudos from that person once an allowance was set."""
+    fake.add_user("U0MARS", name="mars", real_name="Mars Person", tz="Mars/Olympus_Mons")
+    app, server = start_candor(db_url, fake, make_org(weekly_allowance=2))
+    try:
+        resp = app.slack.command("/kudos", f"<@{ANA}> {GOOD}", user="U0MARS")
+        assert "Kudos sent to <@U0ANA>" in ephemeral(resp) and "You can give 1 more this week." in ephemeral(resp)
+        assert count(app, Kudos) == 1
+    finally:
+        server.shutdown()
+        app.rt.stop()
+
+
+@pytest.mark.parametrize(("message", "length"), [
+    ("\u200b" * 25, 0),                                     # 25 zero-width spaces
+    ("Great!" + "\u200b\u200c\u200d\u2060\ufeff" * 10, 6),     # a word padded with joiners
+    ("ok " + "\u3164 \u2800 \u00ad " * 8 + "!", 4),           # blank-looking letters and soft hyphens
+])
+def test_the_minimum_length_counts_visible_characters(candor, message, length):
+    """25 zero-width spaces passed the 20-character minimum and posted an empty-looking kudos."""
+    resp = candor.slack.command("/kudos", f"<@{ANA}> {message}", user=BOB)
+    expected = ("a message of at least 20 characters is required" if length == 0
+                else f"at least 20 characters (you wrote {length})")
+    assert expected in ephemeral(resp)
+    assert count(candor, Kudos) == 0
