@@ -60,7 +60,7 @@ def test_manual_clock_runs_on_from_where_it_is_set():
     frozen = ManualClock(datetime(2030, 1, 1, tzinfo=UTC), frozen=True)
     assert frozen.now() == frozen.now() == datetime(2030, 1, 1, tzinfo=UTC)
     with pytest.raises(ValueError, match="aware"):
-        clock.set(datetime(2026, 1, 1))  # noqa: DTZ001
+        clock.set(datetime(2026, 1, 1))
 
 
 def test_rows_are_stamped_by_the_sessions_clock(db, clock):
