@@ -629,3 +629,27 @@ def test_show_all_stays_under_slacks_view_size_with_non_ascii_text():
     view = views.list_modal(translator("en"), section).to_dict()
     assert len(json.dumps(view)) < 250_000
     assert len(view["blocks"]) <= 100
+
+
+@pytest.mark.parametrize("blank", ["\u200b" * 30, " \u200c\u2060\ufeff\u3164 \u2800\u00ad "])
+def test_invisible_text_is_no_topic_note_item_or_reply(session, org, team, blank):
+    """Zero-width and blank-looking characters are not words, wherever something must be written."""
+    from models import checkins
+
+    ana, bob = team["ana"], team["bob"]
+    p = pair(session, ana, bob)
+    with pytest.raises(OneOnOneError, match="Write the topic"):
+        oo.add_talking_point(session, p, bob, blank)
+    m = oo.ensure_meeting(session, p, "2026-W48", datetime(2026, 11, 24, 10, tzinfo=UTC))
+    with pytest.raises(OneOnOneError, match="Write a few notes or add an action item"):
+        oo.record_notes(session, p, m, ana, blank, now=MON)
+    with pytest.raises(OneOnOneError, match="Say what needs doing") as err:
+        oo.record_notes(session, p, m, ana, "Fine notes", [(blank, bob, None)], now=MON)
+    assert err.value.field == "item1_text"
+    checkin = Checkin(team_id=TEAM, person_id=bob.id, manager_id=ana.id, period="2026-W48", answers={"wins": "x"})
+    session.add(checkin)
+    session.flush()
+    with pytest.raises(checkins.CheckinError) as reply_err:
+        checkins.reply(session, checkin, ana, blank)
+    assert reply_err.value.code == "reply_empty"
+    assert session.scalar(select(func.count()).select_from(TalkingPoint)) == 0 and m.notes is None
