@@ -57,7 +57,7 @@ def test_debug_logs_hold_no_answers_kudos_or_bodies(candor, production_logging):
 
 def test_a_database_error_logs_no_parameters(candor, production_logging, monkeypatch):
     """A statement that fails with an answer among its parameters: the log says what failed, not the values."""
-    import handlers.checkins as checkin_handlers
+    from models import checkins
 
     def failing_submit(session, person, period, answers, *args, **kwargs):
         session.execute(text("INSERT INTO checkins (id, team_id, person_id, period) VALUES (1, :t, :p, :a)"),
@@ -68,7 +68,7 @@ def test_a_database_error_logs_no_parameters(candor, production_logging, monkeyp
     from tests.test_checkins import current_period
 
     period = current_period(candor, ANA)
-    monkeypatch.setattr(checkin_handlers.checkins, "submit", failing_submit)
+    monkeypatch.setattr(checkins, "submit", failing_submit)  # the handler calls checkins.submit
     resp = submit(candor, ANA, period, wins=ANSWER)
     assert "Sorry, something went wrong" in json.dumps(resp.json())
     logged = everything_logged(production_logging)
