@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,10 @@ log = logging.getLogger(__name__)
 LOOKUP_RESERVE = 1.2
 LOOKUP_TIMEOUT = 1.0  # seconds per users.info call on the request path
 LOOKUPS_MAX = 50
+# How long a call on the request path waits for the answer to another call to the same method (one call per
+# method is in flight at a time, see `bot.slack.RetryAfterGate`); an optional lookup waits less.
+REQUEST_QUEUE_WAIT = 0.5
+LOOKUP_QUEUE_WAIT = 0.25
 
 
 @dataclass
@@ -43,27 +49,32 @@ class Services:
     org: OrgConfig
     db: Database
     client: GatedWebClient
+    sealer: Sealer
     clock: Clock = SYSTEM
-    sealer: Sealer = field(default_factory=lambda: Sealer(b"unset"))
     kick_outbox: Callable[[], None] = field(default=lambda: None)
     directory_page_interval: float = 3.0  # users.list is Tier 2: seconds between pages
+    directory_page_size: int = 200  # members per users.list page
 
     @property
     def directory(self) -> SlackDirectory:
         """Slack's directory for jobs (they may wait out rate limits)."""
-        return SlackDirectory(self.client, page_interval=self.directory_page_interval)
+        return SlackDirectory(self.client, page_size=self.directory_page_size,
+                              page_interval=self.directory_page_interval)
 
     def request_client(self) -> GatedWebClient:
         """The client for a call on the request path: no SDK retries, and a timeout of what the request's
         budget has left (Slack's 3 s are shared by everything before the answer)."""
         budget = budgets.current()
         timeout = max(0.2, budget.left()) if budget is not None else 10.0
-        return self.client.with_options(timeout=timeout, retries=False)
+        queue_wait = min(REQUEST_QUEUE_WAIT, budget.left()) if budget is not None else None
+        return self.client.with_options(timeout=timeout, retries=False, queue_wait=queue_wait)
 
     def has_time_for(self, seconds: float) -> bool:
-        """Whether the request may spend `seconds` more before it answers (always, outside a request)."""
+        """Whether the request may spend `seconds` more and still have time for its database work (always,
+        outside a request). The database's share of the budget ends before the request's: a lookup that
+        times out must not leave the unit of work after it without time."""
         budget = budgets.current()
-        return budget is None or budget.left() > seconds
+        return budget is None or min(budget.left(), budget.database_left()) > seconds
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -89,7 +100,8 @@ class Services:
         healthy = True
         for uid in [u for u in dict.fromkeys(user_ids) if u not in known][:LOOKUPS_MAX]:
             if healthy and self.has_time_for(LOOKUP_RESERVE):
-                live = SlackDirectory(self.request_client().with_options(timeout=LOOKUP_TIMEOUT))
+                live = SlackDirectory(self.request_client().with_options(timeout=LOOKUP_TIMEOUT,
+                                                                         queue_wait=LOOKUP_QUEUE_WAIT))
                 try:
                     found[uid] = live.user(uid)
                     continue
@@ -157,13 +169,49 @@ def mention_names(text: str) -> dict[str, str]:
     return {m.group(1): m.group(2) for m in USER_MENTION.finditer(text) if m.group(2)}
 
 
+# Listeners of requests that answer the user run on their own pool, as large as the number of requests a
+# process serves at once: Bolt's default (5 threads for everything) queues the sixth concurrent command
+# behind the others until Slack's 3 s are gone. Events (acked before their listener runs) keep a small pool.
+REQUEST_LISTENER_THREADS = 64
+EVENT_LISTENER_THREADS = 5
+
+
+class ListenerExecutor(Executor):
+    """Bolt's `listener_executor`. Bolt runs every listener on this executor, not on the request's thread, so a
+    listener is run in the context of the request that submitted it: that is how it sees the request's
+    `bot.budget` (context variables do not cross into a plain thread pool). Requests with a budget (they
+    answer the user) and events (no budget) run on separate pools, so slow event handlers never delay an
+    answer."""
+
+    def __init__(self) -> None:
+        self.requests = ThreadPoolExecutor(REQUEST_LISTENER_THREADS, thread_name_prefix="candor-request")
+        self.events = ThreadPoolExecutor(EVENT_LISTENER_THREADS, thread_name_prefix="candor-event")
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        pool = self.requests if budgets.current() is not None else self.events
+        return pool.submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.requests.shutdown(wait=wait, cancel_futures=cancel_futures)
+        self.events.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def answers_the_user(req: BoltRequest) -> bool:
+    """Whether Slack waits for this request's answer to show the user something (commands, shortcuts, actions,
+    modal submissions), as opposed to an event, which is acked at once and handled afterwards."""
+    body = req.body if isinstance(req.body, dict) else {}
+    return body.get("type") not in ("event_callback", "url_verification", "app_rate_limited")
+
+
 class CandorApp(App):
-    """Bolt's App, with a time budget around each request (see `bot.budget`): listeners that answer the
-    user run inside `dispatch`, on the request's thread, and see the budget."""
+    """Bolt's App, with a time budget around each request that answers the user (see `bot.budget`): it starts
+    when `dispatch` receives the request, and the listener (on `ListenerExecutor`) sees it. Events get none."""
 
     candor_clock: Clock = SYSTEM
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        if not answers_the_user(req):
+            return super().dispatch(req)
         token = budgets.begin(self.candor_clock)
         try:
             return super().dispatch(req)
@@ -180,6 +228,7 @@ def build_app(services: Services, *, socket_mode: bool = False) -> App:
         request_verification_enabled=not socket_mode,
         ignoring_self_events_enabled=True,
         logger=logging.getLogger("candor.bolt"),
+        listener_executor=ListenerExecutor(),
     )
     app.candor_clock = services.clock
 

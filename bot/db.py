@@ -10,6 +10,9 @@ request's budget allows and is rolled back, not committed, once the budget is sp
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +23,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import budget as budgets
@@ -44,6 +47,34 @@ def _lock_wait_ms() -> int:
     return max(1, int(budget.database_left() * 1000))
 
 
+class _WriterQueue:
+    """SQLite: one write transaction at a time in this process, the others waiting on a lock (bounded by their
+    lock wait) rather than in SQLite's busy handler. Which pooled connection holds it is recorded, so a
+    connection that commits, rolls back, is returned or is invalidated gives it back exactly once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._guard = threading.Lock()
+        self._holder: int | None = None
+
+    def take(self, dbapi_conn: Any, timeout: float) -> bool:
+        with self._guard:
+            if self._holder == id(dbapi_conn):
+                return True
+        if not self._lock.acquire(timeout=max(0.0, timeout)):
+            return False
+        with self._guard:
+            self._holder = id(dbapi_conn)
+        return True
+
+    def give(self, dbapi_conn: Any) -> None:
+        with self._guard:
+            if dbapi_conn is None or self._holder != id(dbapi_conn):
+                return
+            self._holder = None
+            self._lock.release()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the per-dialect settings Candor relies on.
 
@@ -65,13 +96,45 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 cur.execute("PRAGMA synchronous=NORMAL")  # safe against a killed process; WAL keeps it consistent
             cur.close()
 
+        writers = _WriterQueue()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # IMMEDIATE takes the write lock up front: threads queue on busy_timeout instead of failing
-            # with "database is locked" when a read transaction later tries to write. A request queues only
-            # as long as its budget allows.
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={_lock_wait_ms()}")
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # with "database is locked" when a read transaction later tries to write. Threads of this process
+            # queue in `writers` first (woken the moment the lock is free; SQLite's busy handler polls in
+            # sleeps of up to 100 ms, which under a burst of requests turns milliseconds of work into
+            # seconds); busy_timeout is left for other processes. A request queues only as long as its
+            # budget allows.
+            wait_ms = _lock_wait_ms()
+            started = time.monotonic()
+            dbapi_conn = conn.connection.dbapi_connection
+            if not writers.take(dbapi_conn, wait_ms / 1000):
+                raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+            try:
+                left_ms = max(1, wait_ms - int((time.monotonic() - started) * 1000))
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={left_ms}")
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                writers.give(dbapi_conn)
+                raise
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _sqlite_end(conn: Any) -> None:
+            try:
+                dbapi_conn = conn.connection.dbapi_connection
+            except Exception:  # an invalidated connection: the pool's invalidate/checkin events give it back
+                return
+            writers.give(dbapi_conn)
+
+        @event.listens_for(engine, "checkin")
+        def _sqlite_checkin(dbapi_conn: Any, _record: Any) -> None:
+            writers.give(dbapi_conn)  # never returned to the pool holding the queue
+
+        @event.listens_for(engine, "invalidate")
+        def _sqlite_invalidate(dbapi_conn: Any, _record: Any, _exc: Any) -> None:
+            writers.give(dbapi_conn)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

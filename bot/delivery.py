@@ -332,7 +332,11 @@ class OutboxSender:
         its own lease and transactions; the limiter is shared and thread-safe)."""
         self._share_pauses()
         with self.db.unit_of_work() as session:
+            # Windows other replicas learned pause every call of this process (requests and jobs too), not
+            # only the rows this sender happens to deliver: learn them each round.
+            shared = outbox.pauses(session, self.team_id, now=self.clock.now()) if self.team_id else {}
             claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease, now=self.clock.now())
+        self.limiter.gate.learn(shared)
         result = Outcome()
         if self.workers > 1 and len(claimed) > 1:
             if self._pool is None:

@@ -125,6 +125,10 @@ class RetryAfterGate:
     A process serves one workspace (one bot token), so windows are kept per method. Windows are also shared
     between replicas through the `slack_pauses` table: the outbox sender writes the ones this process learned
     (`unshared`) and reads those others learned (`learn`). Times are the clock's monotonic seconds.
+
+    One call per method is in flight at a time (`flight`): a call starts only once the previous call to that
+    method has answered, so a 429 is known before the next call is made. Without this, calls sent while
+    another thread's 429 was still on its way back land inside the window Slack just opened.
     """
 
     def __init__(self, clock: Clock = SYSTEM) -> None:
@@ -132,6 +136,12 @@ class RetryAfterGate:
         self._lock = threading.Lock()
         self._until: dict[str, float] = {}
         self._unshared: dict[str, float] = {}
+        self._flights: dict[str, threading.Lock] = {}
+
+    def flight(self, method: str) -> threading.Lock:
+        """The lock a call to `method` holds from the moment it is sent until its answer is read."""
+        with self._lock:
+            return self._flights.setdefault(method, threading.Lock())
 
     def wait_left(self, method: str) -> float:
         """Seconds left in a Retry-After window for `method` (0: it may be called)."""
@@ -180,32 +190,51 @@ class SlackBusy(SlackApiError):
 
 class GatedWebClient(WebClient):
     """slack_sdk's WebClient with every Web API call passing one `RetryAfterGate`: inside a window the call is
-    not made (`SlackBusy`, a 429 with the time left), and every 429 Slack answers opens a window for everyone.
-    Copies (`with_options`) share the gate."""
+    not made (`SlackBusy`, a 429 with the time left), every 429 Slack answers opens a window for everyone, and
+    a call waits for the answer to the call to the same method still in flight (at most `queue_wait` seconds;
+    None: as long as the client's timeout). Copies (`with_options`) share the gate."""
 
-    def __init__(self, *args: Any, gate: RetryAfterGate | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, gate: RetryAfterGate | None = None, queue_wait: float | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gate = gate or RetryAfterGate()
+        self.queue_wait = queue_wait
 
-    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+    def _refuse_inside_window(self, api_method: str) -> None:
         wait = self.gate.wait_left(api_method)
         if wait > 0:
             resp = busy_response(self, api_method, wait)
             raise SlackBusy(f"{api_method} is rate limited for another {wait:.1f}s: not called", resp)
-        try:
-            return super().api_call(api_method, **kwargs)
-        except SlackApiError as exc:
-            if exc.response is not None and exc.response.status_code == 429:
-                self.gate.pause(api_method, retry_after_seconds(exc.response.headers))
-            raise
 
-    def with_options(self, *, timeout: float | None = None, retries: bool = True) -> GatedWebClient:
-        """The same client (token, gate) with another timeout, or without the SDK's own retries."""
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        self._refuse_inside_window(api_method)
+        flight = self.gate.flight(api_method)
+        queue_wait = float(self.timeout or 0) if self.queue_wait is None else self.queue_wait
+        if not flight.acquire(timeout=max(0.0, queue_wait)):
+            resp = busy_response(self, api_method, 1.0)
+            raise SlackBusy(f"{api_method}: the call before this one is still waiting for Slack: not called", resp)
+        try:
+            self._refuse_inside_window(api_method)  # the call this one waited for may have opened a window
+            try:
+                return super().api_call(api_method, **kwargs)
+            except SlackApiError as exc:
+                if exc.response is not None and exc.response.status_code == 429:
+                    self.gate.pause(api_method, retry_after_seconds(exc.response.headers))
+                raise
+        finally:
+            flight.release()
+
+    def with_options(self, *, timeout: float | None = None, retries: bool = True,
+                     queue_wait: float | None = None) -> GatedWebClient:
+        """The same client (token, gate) with another timeout, without the SDK's own retries, or waiting at
+        most `queue_wait` seconds for a call to the same method still in flight."""
         clone = copy.copy(self)
         if timeout is not None:
             clone.timeout = max(1, round(timeout))  # whole seconds, as slack_sdk keeps it
         if not retries:
             clone.retry_handlers = []
+        if queue_wait is not None:
+            clone.queue_wait = queue_wait
         return clone
 
 
@@ -229,12 +258,14 @@ class SlackDirectory:
     """
 
     def __init__(self, client: WebClient, *, page_size: int = 200, page_interval: float = 3.0,
-                 sleep: Callable[[float], None] = time.sleep, max_retries: int = 5) -> None:
+                 sleep: Callable[[float], None] = time.sleep, max_retries: int = 5,
+                 retry_backoff: float = 1.0) -> None:
         self.client = client
         self.page_size = page_size
         self.page_interval = page_interval
         self.sleep = sleep
         self.max_retries = max_retries
+        self.retry_backoff = retry_backoff  # seconds before the first retry after a 5xx or network error
 
     def user(self, user_id: str) -> SlackUser | None:
         try:
@@ -262,14 +293,29 @@ class SlackDirectory:
 
     def _page(self, kwargs: dict[str, Any]) -> Any:
         """One page. A job may wait: a Retry-After window (ours, or one the gate knows from anyone else's
-        call) is slept through, then the same page is asked again."""
+        call) is slept through, and a 5xx or a network error is retried with backoff (one failure must not
+        lose a walk that has taken minutes), then the same page is asked again."""
         for attempt in range(self.max_retries + 1):
             try:
                 return self.client.users_list(**kwargs)
             except SlackApiError as exc:
-                if exc.response.status_code != 429 or attempt == self.max_retries:
+                status = exc.response.status_code if exc.response is not None else 0
+                if (status != 429 and status < 500) or attempt == self.max_retries:
                     raise
-                wait = retry_after_seconds(exc.response.headers)
-                log.info("users.list rate limited: waiting %ss", wait)
-                self.sleep(max(1.0, wait))
+                if status == 429:
+                    wait = max(1.0, retry_after_seconds(exc.response.headers))
+                    log.info("users.list rate limited: waiting %ss", wait)
+                else:
+                    wait = self._backoff(attempt)
+                    log.info("users.list failed with HTTP %s: trying again in %ss", status, wait)
+                self.sleep(wait)
+            except OSError as exc:
+                if attempt == self.max_retries:
+                    raise
+                wait = self._backoff(attempt)
+                log.info("users.list failed (%s): trying again in %ss", describe_exception(exc), wait)
+                self.sleep(wait)
         raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(30.0, self.retry_backoff * 2.0 ** attempt))

@@ -68,6 +68,7 @@ def _body_problem(raw: object) -> str | None:
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 resets connections in a burst of commands
 
 
 class _QuietHandler(WSGIRequestHandler):

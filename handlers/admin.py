@@ -66,6 +66,10 @@ class _Repeat(Exception):
     """A second submit of a form that the first submit handled: answer as it was answered, do nothing."""
 
 
+def _form(admin: Person, body: dict[str, Any], kind: str) -> submissions.Form:
+    return submissions.Form(admin.team_id, admin.slack_user_id, str(body["view"]["id"]), kind)
+
+
 def hr_admin_ids(org: OrgConfig) -> frozenset[str]:
     return frozenset(org.hr.admins)
 
@@ -210,7 +214,7 @@ def register(app: App, services: Services) -> None:
                     errors[AdminIds.MANAGER_BLOCK] = t("Choose their manager, or tick 'No manager'.")
                 if errors:
                     raise OrgError("invalid form")
-                if submissions.claim(session, admin.team_id, body["view"]["id"], "admin.manager") is not None:
+                if _form(admin, body, "admin.manager").claim(session) is not None:
                     raise _Repeat
                 people = ensure_people(session, admin.team_id, ids, directory)
                 person = people.get(person_id) if person_id else None
@@ -247,15 +251,17 @@ def register(app: App, services: Services) -> None:
         with services.unit_of_work() as session:
             admin, t = acting_admin(session, body)
             subject = person_by_slack_id(session, admin.team_id, str(person_id or "")) if admin else None
+            # The view is claimed only once the form is valid: this unit of work commits whatever it answers,
+            # and a form refused inline stays open (same view id) for the corrected submit.
             if admin is None:
                 errors[AdminIds.PERSON_BLOCK] = t("Only HR admins can do this.")
-            elif submissions.claim(session, admin.team_id, body["view"]["id"], "admin.export") is not None:
-                done_text = t(":inbox_tray: The export is on its way to your DMs.")  # asked once, by the first submit
             elif subject is None:
                 errors[AdminIds.PERSON_BLOCK] = t("Candor holds no data about this person.")
             elif not access.can_see(session, access.Viewer.slack(admin, hr_admin_ids=hr_admin_ids(org)),
                                     access.RecordKind.PERSONAL_EXPORT, owner=subject):
                 errors[AdminIds.PERSON_BLOCK] = t("You may not export this person's data.")
+            elif _form(admin, body, "admin.export").claim(session) is not None:
+                done_text = t(":inbox_tray: The export is on its way to your DMs.")  # asked once, by the first submit
             else:
                 # Audited when asked, in the same transaction as the outbox row that will deliver it.
                 record(session, actor=slack_actor(admin.slack_user_id), action=EXPORT_ACTION, team_id=admin.team_id,
@@ -290,7 +296,7 @@ def register(app: App, services: Services) -> None:
                 if person_id == admin.slack_user_id:
                     errors[AdminIds.PERSON_BLOCK] = t("Ask another HR admin to erase your own data.")
                     raise PrivacyError("self")
-                if submissions.claim(session, admin.team_id, body["view"]["id"], "admin.erase") is not None:
+                if _form(admin, body, "admin.erase").claim(session) is not None:
                     raise _Repeat
                 try:
                     erase_person(session, admin.team_id, person_id, actor=slack_actor(admin.slack_user_id))

@@ -227,7 +227,8 @@ def register(app: App, services: Services) -> None:
 
         def save() -> dict[str, Any]:
             with services.unit_of_work() as session:
-                earlier = submissions.claim(session, team_of(body), view["id"], "checkin")
+                form = submissions.Form(team_of(body), user_of(body), view["id"], "checkin")
+                earlier = form.claim(session)
                 if earlier is not None:
                     return earlier
                 person = services.acting_person(session, body)
@@ -235,7 +236,7 @@ def register(app: App, services: Services) -> None:
                                          now=services.clock.now())
                 done = {"late": result.late, "edited": not result.created,
                         "has_manager": result.checkin.manager_id is not None}
-                submissions.finish(session, view["id"], done)
+                form.finish(session, done)
                 return done
 
         try:
@@ -283,7 +284,8 @@ def register(app: App, services: Services) -> None:
             return
         try:
             with services.unit_of_work() as session:
-                done = submissions.claim(session, team_of(body), view["id"], "checkin.reply")
+                form = submissions.Form(team_of(body), user_of(body), view["id"], "checkin.reply")
+                done = form.claim(session)
                 if done is None:
                     actor = services.acting_person(session, body)
                     checkin = session.get(Checkin, checkin_id)
@@ -291,7 +293,7 @@ def register(app: App, services: Services) -> None:
                         raise checkins.CheckinError("not_manager")
                     checkins.reply(session, checkin, actor, text)
                     done = {"person": checkin.person.slack_user_id}
-                    submissions.finish(session, view["id"], done)
+                    form.finish(session, done)
         except checkins.CheckinError as err:
             messages = {
                 "reply_empty": t("Write a short note first."),
@@ -355,14 +357,15 @@ def register(app: App, services: Services) -> None:
             return
         try:
             with services.unit_of_work() as session:
-                if submissions.claim(session, team_of(body), view["id"], "checkin.topic") is None:
+                form = submissions.Form(team_of(body), user_of(body), view["id"], "checkin.topic")
+                if form.claim(session) is None:
                     actor = services.acting_person(session, body)
                     checkin = visible_checkin(session, actor, checkin_id)
                     pair = pair_of(session, actor, checkin.person) if checkin is not None else None
                     if pair is None:
                         raise OneOnOneError("You don't have a 1:1 with this person yet.")
                     add_talking_point(session, pair, actor, text)
-                    submissions.finish(session, view["id"], {})
+                    form.finish(session, {})
         except OneOnOneError as err:
             ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: t(err.template, **err.params)})
             return

@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-PERIOD = re.compile(r"\d{4}-W\d{2}")  # a meeting's week key
+PERIOD = re.compile(r"\d{4}-W\d{2}", re.ASCII)  # a meeting's week key
+MESSAGE_TS = re.compile(r"\d{1,12}\.\d{1,9}", re.ASCII)  # a Slack message ts, e.g. 1700000000.000100
 
 # -- payloads -------------------------------------------------------------------------------------------
 
@@ -213,8 +214,9 @@ def tz_of(person: Person, org: OrgConfig) -> str:
 def slot_of(pair: OneOnOnePair, period: str, stamp: object, now: datetime) -> domain.Slot:
     """The meeting a button or form names, if the pair's schedule really has it; else the meeting notes
     recorded now belong to. (A button's value comes back from the client: it picks, it does not decide.)"""
-    if PERIOD.fullmatch(period) and isinstance(stamp, int | str) and str(stamp).isdigit() and len(str(stamp)) < 12:
-        found = domain.slot_for(pair, period, datetime.fromtimestamp(int(stamp), UTC))
+    raw = str(stamp) if isinstance(stamp, int | str) else ""
+    if PERIOD.fullmatch(period) and raw.isascii() and raw.isdigit() and len(raw) < 12:  # "²".isdigit() too
+        found = domain.slot_for(pair, period, datetime.fromtimestamp(int(raw), UTC))
         if found is not None:
             return found
     return domain.meeting_for_notes(pair, now)
@@ -337,14 +339,15 @@ def register(app: App, services: Services) -> None:
             return
 
         def run(session: Session) -> PairCard:
-            earlier = submissions.claim(session, sub.team_id, sub.view_id, "oneonone.add")
+            form = submissions.Form(sub.team_id, sub.user_id, sub.view_id, "oneonone.add")
+            earlier = form.claim(session)
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = domain.live_pair(session, sub.pair_id) if sub.pair_id else None
             if person is None or pair is None or not domain.is_member(pair, person):
                 raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="pair")
             if earlier is None:
                 domain.add_talking_point(session, pair, person, sub.topic)
-                submissions.finish(session, sub.view_id, {"pair": pair.id})
+                form.finish(session, {"pair": pair.id})
             return card_for(session, pair, person, t, services.clock.now())
 
         card, err = attempt(run)
@@ -402,7 +405,8 @@ def register(app: App, services: Services) -> None:
         rows_by_item = {i: row.row for i, row in enumerate(filled, start=1)}
 
         def run(session: Session) -> dict[str, Any]:
-            earlier = submissions.claim(session, sub.team_id, sub.view_id, "oneonone.notes")
+            form = submissions.Form(sub.team_id, sub.user_id, sub.view_id, "oneonone.notes")
+            earlier = form.claim(session)
             if earlier is not None:
                 return earlier
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
@@ -414,7 +418,7 @@ def register(app: App, services: Services) -> None:
             meeting = domain.ensure_meeting(session, pair, sub.period, sub.meeting_at)
             result = domain.record_notes(session, pair, meeting, person, sub.notes, drafts)
             done = {"items": len(result.items)}
-            submissions.finish(session, sub.view_id, done)
+            form.finish(session, done)
             return done
 
         done, err = attempt(run)
@@ -456,7 +460,8 @@ def register(app: App, services: Services) -> None:
         sub = ScheduleSubmission.from_body(body, meta)
 
         def run(session: Session) -> PairCard:
-            earlier = submissions.claim(session, sub.team_id, sub.view_id, "oneonone.schedule")
+            form = submissions.Form(sub.team_id, sub.user_id, sub.view_id, "oneonone.schedule")
+            earlier = form.claim(session)
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = domain.live_pair(session, sub.pair_id)
             if person is None or pair is None:
@@ -465,7 +470,7 @@ def register(app: App, services: Services) -> None:
                 domain.set_cadence(session, pair, person,
                                    sub.interval_weeks if sub.interval_weeks is not None else 0,
                                    sub.weekday if sub.weekday is not None else -1, sub.local_time, tz_of(person, org))
-                submissions.finish(session, sub.view_id, {"pair": pair.id})
+                form.finish(session, {"pair": pair.id})
             return card_for(session, pair, person, t, services.clock.now())
 
         card, err = attempt(run)
@@ -513,7 +518,7 @@ def register(app: App, services: Services) -> None:
         try:
             if container.get("type") == "message":
                 channel, ts = str(container.get("channel_id") or ""), str(container.get("message_ts") or "")
-                if not dm_channel or channel != dm_channel or not ts:
+                if not dm_channel or channel != dm_channel or not MESSAGE_TS.fullmatch(ts):
                     return
                 found = client.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1,
                                                      include_all_metadata=True).get("messages") or []

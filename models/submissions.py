@@ -3,23 +3,27 @@
 Slack gives every opened modal a view id, and a double click, a retry or two requests racing all submit
 the same view id. A handler claims the view inside its unit of work before doing anything:
 
-    earlier = submissions.claim(session, team_id, view_id, "checkin")
+    form = submissions.Form(team_id, user_id, view_id, "checkin")
+    earlier = form.claim(session)
     if earlier is not None:
         return earlier          # the first submission's result: show the same answer, change nothing
     ... the work ...
-    submissions.finish(session, view_id, {"checkin_id": checkin.id})
+    form.finish(session, {"checkin_id": checkin.id})
 
-The claim is an INSERT … ON CONFLICT DO NOTHING on the view id, so a concurrent second submission waits for
+The view id comes back from the client, so the key is the view id with the submitting user and the kind of
+form: someone sending another person's view id only claims it for themselves. The claim is an INSERT … ON
+CONFLICT DO NOTHING on that key, so a concurrent second submission waits for
 the first transaction (PostgreSQL) or for the write lock (SQLite) and then sees its result; when the first
 was rolled back (a validation error), the second does the work itself. Only flushes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -30,24 +34,35 @@ from models.tables import ViewSubmission
 KEEP = timedelta(days=2)
 
 
-def claim(session: Session, team_id: str, view_id: str, kind: str) -> dict[str, Any] | None:
-    """None when this is the view's first submission (go on, and `finish`); else the earlier one's result."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (insert(ViewSubmission).values(view_id=view_id, team_id=team_id, kind=kind, result={},
-                                          created_at=clock_of(session).now())
-            .on_conflict_do_nothing(index_elements=["view_id"]).returning(ViewSubmission.view_id))
-    if session.execute(stmt).scalar_one_or_none() is not None:
-        return None
-    found = session.scalars(select(ViewSubmission.result).where(ViewSubmission.view_id == view_id)).one()
-    return dict(found or {}) or {"done": True}
+@dataclass(frozen=True)
+class Form:
+    """One submission of one modal: who sent which view, and what kind of form it is."""
 
+    team_id: str
+    user_id: str
+    view_id: str
+    kind: str
 
-def finish(session: Session, view_id: str, result: dict[str, Any]) -> None:
-    """Record what the first submission's answer needs, for the ones that follow it."""
-    row = session.get(ViewSubmission, view_id)
-    if row is not None:
-        row.result = {**result, "done": True}
-        session.flush()
+    def claim(self, session: Session) -> dict[str, Any] | None:
+        """None when this is the view's first submission (go on, and `finish`); else the earlier one's result."""
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = (insert(ViewSubmission)
+                .values(view_id=self.view_id, user_id=self.user_id, kind=self.kind, team_id=self.team_id, result={},
+                        created_at=clock_of(session).now())
+                .on_conflict_do_nothing(index_elements=["view_id", "user_id", "kind"])
+                .returning(ViewSubmission.view_id))
+        if session.execute(stmt).scalar_one_or_none() is not None:
+            return None
+        found = session.get(ViewSubmission, (self.view_id, self.user_id, self.kind))
+        assert found is not None
+        return dict(found.result or {}) or {"done": True}
+
+    def finish(self, session: Session, result: dict[str, Any]) -> None:
+        """Record what the first submission's answer needs, for the ones that follow it."""
+        row = session.get(ViewSubmission, (self.view_id, self.user_id, self.kind))
+        if row is not None:
+            row.result = {**result, "done": True}
+            session.flush()
 
 
 def purge(session: Session, *, now: datetime | None = None) -> int:

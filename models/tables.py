@@ -347,14 +347,17 @@ class Alert(Timestamped, Base):
 
 
 class ViewSubmission(Base):
-    """A modal submission that was handled, keyed by Slack's view id: a second submit of the same view (a
-    double click, two requests at once) gets the first one's answer instead of doing the work again.
-    `result` holds what the answer needs (record ids, flags; no personal content). Kept for two days."""
+    """A modal submission that was handled, keyed by Slack's view id, the submitting user and the kind of form:
+    a second submit of the same view (a double click, two requests at once) gets the first one's answer
+    instead of doing the work again. The view id comes back from the client: with the user and the form in
+    the key, one person cannot see or block another's submission by sending their view id. `result` holds
+    what the answer needs (record ids, flags; no personal content). Kept for two days."""
 
     __tablename__ = "view_submissions"
 
     view_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
     team_id: Mapped[str] = mapped_column(TeamId)
-    kind: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=clock_now, index=True)

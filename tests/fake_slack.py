@@ -483,6 +483,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            return  # the client died mid-request (a SIGKILL test): like Slack, nothing is processed
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.fake._handle(self.path, headers, body)
         try:
