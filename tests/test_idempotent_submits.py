@@ -34,7 +34,7 @@ from models.tables import (
     Person,
     TalkingPoint,
 )
-from tests.conftest import ANA, BOB, LI
+from tests.conftest import ANA, BOB, CARA, LI
 from tests.slack_requests import text_value
 from tests.test_admin import HR, manager_form, user_value
 from tests.test_checkins import answer_values, current_period, open_form, opened_reply_form, submit
@@ -295,3 +295,21 @@ def test_a_form_corrected_after_an_inline_error_is_still_saved(candor):
     assert count(candor, OutboxMessage, OutboxMessage.kind == "privacy.export") == 1
     candor.drain()
     assert [f["filename"] for f in candor.fake.files.values()] == [f"candor-export-{BOB}.json"]
+
+
+def test_another_persons_view_id_neither_reveals_nor_blocks_their_submission(candor):
+    """The view id comes back from the client: sending someone else's is just one's own first submission."""
+    seed(candor, {ANA: None, BOB: ANA, CARA: ANA})
+    period = current_period(candor, BOB)
+    bob_meta, cara_meta = open_form(candor, BOB, period), open_form(candor, CARA, period)
+    first = candor.slack.view_submission(CheckinIds.MODAL, answer_values(wins="Bob's own week"), user=BOB,
+                                         view_id="V0SHARED", private_metadata=bob_meta)
+    succeeded([first], "is saved")
+    # Cara sends Bob's view id with her own form: her check-in is saved (not "already done"), and Bob's stays.
+    second = candor.slack.view_submission(CheckinIds.MODAL, answer_values(wins="Cara's own week"), user=CARA,
+                                          view_id="V0SHARED", private_metadata=cara_meta)
+    succeeded([second], "is saved")
+    with candor.session() as s:
+        rows = {p.slack_user_id: c.answers["wins"] for c, p in s.execute(
+            select(Checkin, Person).join(Person, Person.id == Checkin.person_id))}
+    assert rows == {BOB: "Bob's own week", CARA: "Cara's own week"}
