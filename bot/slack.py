@@ -294,10 +294,15 @@ class SlackDirectory:
     def _page(self, kwargs: dict[str, Any]) -> Any:
         """One page. A job may wait: a Retry-After window (ours, or one the gate knows from anyone else's
         call) is slept through, and a 5xx or a network error is retried with backoff (one failure must not
-        lose a walk that has taken minutes), then the same page is asked again."""
-        for attempt in range(self.max_retries + 1):
+        lose a walk that has taken minutes), then the same page is asked again. Only answers from Slack count
+        as attempts; a window the gate kept us out of (`SlackBusy`, no call made) is just waited for."""
+        attempt = 0
+        while True:
             try:
                 return self.client.users_list(**kwargs)
+            except SlackBusy as exc:
+                self.sleep(max(0.05, retry_after_seconds(exc.response.headers)))
+                continue
             except SlackApiError as exc:
                 status = exc.response.status_code if exc.response is not None else 0
                 if (status != 429 and status < 500) or attempt == self.max_retries:
@@ -315,7 +320,7 @@ class SlackDirectory:
                 wait = self._backoff(attempt)
                 log.info("users.list failed (%s): trying again in %ss", describe_exception(exc), wait)
                 self.sleep(wait)
-        raise AssertionError("unreachable")
+            attempt += 1
 
     def _backoff(self, attempt: int) -> float:
         return float(min(30.0, self.retry_backoff * 2.0 ** attempt))
