@@ -39,12 +39,12 @@ migrations-check: $(STAMP)
 	$(BIN)/python -m tests.migrations_check
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 4 --dist loadgroup -q
 
 pytest-shifted: $(STAMP)
 	@for at in $(SHIFTED_CLOCKS); do \
 		echo "time-sensitive tests with the process clock at $$at"; \
-		$(BIN)/python -m pytest -n 2 --dist loadgroup -q -p no:cacheprovider -m "time_sensitive and not slow" \
+		$(BIN)/python -m pytest -n 4 --dist loadgroup -q -p no:cacheprovider -m "time_sensitive and not slow" \
 			-k "not postgres" --clock-at "$$at" || exit 1; \
 	done
 
