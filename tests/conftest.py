@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +56,21 @@ def pytest_configure(config: pytest.Config) -> None:
     the wall clock anywhere (our own, SQLAlchemy, Bolt's signature check, the signed test requests) sees the
     shifted moment, while time.monotonic() — timeouts, rate-limit windows — runs on untouched."""
     moment = config.getoption("--clock-at")
-    if not moment:
-        return
+    if not moment or os.environ.get("TEST_CLOCK_SHIFT_SECONDS"):
+        return  # not shifted; or an xdist worker, which tests/clockshift/sitecustomize.py shifted at its start
     import time_machine
 
     at = datetime.fromisoformat(moment)
     if at.tzinfo is None:
         raise pytest.UsageError(f"--clock-at needs a moment with its UTC offset, such as {moment}+00:00")
+    shift = (at - datetime.now(UTC)).total_seconds()
     traveller = time_machine.travel(at, tick=True)
     traveller.start()
     config.add_cleanup(traveller.stop)
+    # Processes a test starts (`candor run`, sender processes) shift by the same amount, from their start.
+    os.environ["TEST_CLOCK_SHIFT_SECONDS"] = f"{shift:.6f}"
+    here = str(Path(__file__).resolve().parent / "clockshift")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

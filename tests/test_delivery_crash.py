@@ -81,7 +81,7 @@ def sender_env(db_url: str, fake: FakeSlack) -> dict[str, str]:
         CANDOR_LOG_LEVEL="WARNING",
         DELIVERY_SENDER_WORKERS="4",  # several rows in flight when the kill lands
         DELIVERY_SENDER_WAIT="1",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     )
     return env
 
