@@ -20,11 +20,11 @@ from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.delivery import OutboxSender, RateLimiter
-from bot.settings import OrgConfig
 from handlers import load_all
-from models import outbox
+from models.core import outbox
+from models.core.config import OrgConfig
+from models.core.tables import OutboxMessage, Person, Workspace
 from models.people import ensure_workspace
-from models.tables import OutboxMessage, Person, Workspace
 from scheduler.prompts import tick
 
 TEAM = "T0BENCH"

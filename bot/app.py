@@ -21,13 +21,14 @@ from bot.budget import BudgetExceeded
 from bot.db import Database
 from bot.i18n import Translator, translator
 from bot.sealed import Sealer
-from bot.settings import OrgConfig, Settings
+from bot.settings import Settings
 from bot.slack import GatedWebClient, SlackDirectory, describe_exception
 from bot.text import USER_MENTION
-from models.clock import SYSTEM, Clock
+from models.core.clock import SYSTEM, Clock
+from models.core.config import OrgConfig
+from models.core.ports import Directory, KnownDirectory, SlackUser
+from models.core.tables import Person
 from models.people import ensure_people, person_by_slack_id
-from models.ports import Directory, KnownDirectory, SlackUser
-from models.tables import Person
 
 log = logging.getLogger(__name__)
 

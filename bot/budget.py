@@ -22,7 +22,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from models.clock import SYSTEM, Clock
+from models.core.clock import SYSTEM, Clock
 
 REQUEST_SECONDS = 2.5  # from receipt to the answer; Slack gives up at 3 s
 DATABASE_SECONDS = 2.0  # of which the database may use this much

@@ -29,7 +29,7 @@ def printable(value: object) -> str:
     sequence in them would drive the operator's terminal, and a bidirectional override would reorder the line.
     The escapes are also valid inside JSON strings, so JSON output stays JSON.
     """
-    from models.org import CONTROL_CHARACTERS
+    from models.people.org import CONTROL_CHARACTERS
 
     return CONTROL_CHARACTERS.sub(lambda m: f"\\u{ord(m[0]):04x}", str(value))
 

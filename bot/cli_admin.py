@@ -29,7 +29,7 @@ def shown(value: object) -> str:
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
-    from models.clock import SYSTEM
+    from models.core.clock import SYSTEM
     from scheduler.jobs import JOBS
 
     now = SYSTEM.now()
@@ -59,8 +59,8 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_status(args: argparse.Namespace) -> int:
-    from models import outbox
-    from models.clock import SYSTEM
+    from models.core import outbox
+    from models.core.clock import SYSTEM
 
     rt = _runtime(args)
     with rt.db.unit_of_work() as session:
@@ -79,7 +79,7 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
     from bot.cli import CliError
-    from models import outbox
+    from models.core import outbox
 
     if args.id is None and not args.dead:
         raise CliError("name a message id, or --dead for every dead message")
@@ -119,7 +119,7 @@ def _team(session: Any, args: argparse.Namespace) -> str:
     from sqlalchemy import select
 
     from bot.cli import CliError
-    from models.tables import Workspace
+    from models.core.tables import Workspace
 
     teams = list(session.scalars(select(Workspace.team_id)))
     if getattr(args, "team", None):
@@ -137,7 +137,7 @@ def _find_person(session: Any, team_id: str, who: str) -> Any:
     from sqlalchemy import func, select
 
     from bot.cli import CliError
-    from models.tables import Person
+    from models.core.tables import Person
 
     q = select(Person).where(Person.team_id == team_id)
     if "@" in who:
@@ -167,7 +167,7 @@ def _status(person: Any) -> str:
 def cmd_people_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from models.tables import Person
+    from models.core.tables import Person
 
     rt = _runtime(args)
     with rt.db.unit_of_work() as session:
@@ -189,7 +189,7 @@ def cmd_people_list(args: argparse.Namespace) -> int:
 
 
 def cmd_people_show(args: argparse.Namespace) -> int:
-    from models.org import manager_chain, reports
+    from models.people.org import manager_chain, reports
 
     rt = _runtime(args)
     hr_admins = set(rt.org.hr.admins)
@@ -222,8 +222,8 @@ def cmd_people_sync(args: argparse.Namespace) -> int:
 
 def cmd_org_import(args: argparse.Namespace) -> int:
     from bot.cli import CliError
-    from models.audit import cli_actor
-    from models.org import OrgError, OrgImportError, apply_import, plan_import
+    from models.core.audit import cli_actor
+    from models.people.org import OrgError, OrgImportError, apply_import, plan_import
 
     try:
         raw = open(args.file, "rb").read()  # noqa: SIM115
@@ -270,7 +270,7 @@ def cmd_org_import(args: argparse.Namespace) -> int:
 
 
 def cmd_hr(args: argparse.Namespace) -> int:
-    from models.audit import cli_actor, record
+    from models.core.audit import cli_actor, record
 
     rt = _runtime(args)
     with rt.db.unit_of_work() as session:
@@ -290,7 +290,7 @@ def cmd_hr(args: argparse.Namespace) -> int:
 def cmd_audit_list(args: argparse.Namespace) -> int:
     import json
 
-    from models.audit import entries
+    from models.core.audit import entries
 
     rt = _runtime(args)
     with rt.db.unit_of_work() as session:
@@ -309,7 +309,7 @@ def cmd_people_export(args: argparse.Namespace) -> int:
     import json
 
     from bot.cli import CliError
-    from models.audit import cli_actor
+    from models.core.audit import cli_actor
     from models.privacy import PrivacyError, export_person
 
     rt = _runtime(args)
@@ -334,7 +334,7 @@ def cmd_people_export(args: argparse.Namespace) -> int:
 
 def cmd_people_erase(args: argparse.Namespace) -> int:
     from bot.cli import CliError
-    from models.audit import cli_actor
+    from models.core.audit import cli_actor
     from models.privacy import PrivacyError, erase_person
 
     rt = _runtime(args)
@@ -360,7 +360,8 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
-    from models.tables import Alert, OneOnOnePair, Person
+    from models.core.tables import Alert, Person
+    from models.one_on_ones.tables import OneOnOnePair
 
     rt = _runtime(args)
     with rt.db.unit_of_work() as session:

@@ -3,7 +3,7 @@
 One unit of work per request or job: the boundary opens it, commits on success and rolls back on
 error. Domain functions only `flush()`.
 
-Every session carries the process's clock (`models.clock.clock_of(session)`, and the column defaults of
+Every session carries the process's clock (`models.core.clock.clock_of(session)`, and the column defaults of
 `models.base`). Inside a request (see `bot.budget`) a unit of work waits for locks only as long as the
 request's budget allows and is rolled back, not committed, once the budget is spent; jobs wait longer.
 """
@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import budget as budgets
 from bot.budget import BudgetExceeded
-from models.base import CLOCK_OPTION
-from models.clock import SYSTEM, Clock
+from models.core.base import CLOCK_OPTION
+from models.core.clock import SYSTEM, Clock
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

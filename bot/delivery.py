@@ -38,11 +38,11 @@ from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.i18n import Translator, translator
-from bot.settings import OrgConfig
 from bot.slack import RetryAfterGate, redact, retry_after_seconds
-from models import outbox
-from models.clock import SYSTEM, Clock
-from models.tables import OutboxMessage, Person
+from models.core import outbox
+from models.core.clock import SYSTEM, Clock
+from models.core.config import OrgConfig
+from models.core.tables import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 

@@ -83,8 +83,3 @@ class Translator:
 @lru_cache(maxsize=64)
 def translator(slack_locale: str | None, default: str = "en") -> Translator:
     return Translator(negotiate(slack_locale, default))
-
-
-def _t(message: str) -> str:
-    """Marks a string for extraction where it is translated later (`t(MESSAGE)`)."""
-    return message

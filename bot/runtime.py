@@ -15,9 +15,10 @@ from bot.app import Services, build_app
 from bot.db import Database
 from bot.delivery import OutboxSender, RateLimiter
 from bot.sealed import Sealer
-from bot.settings import OrgConfig, Settings
+from bot.settings import Settings
 from bot.slack import RedactingFilter, RetryAfterGate, make_client, quiet_libraries
-from models.clock import SYSTEM, Clock
+from models.core.clock import SYSTEM, Clock
+from models.core.config import OrgConfig
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.web.slack_response import SlackResponse
 
 from bot.settings import Settings
-from models.clock import SYSTEM, Clock
-from models.ports import SlackUser
+from models.core.clock import SYSTEM, Clock
+from models.core.ports import SlackUser
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ def make_client(settings: Settings, *, gate: RetryAfterGate | None = None, timeo
 
 
 class SlackDirectory:
-    """`models.ports.Directory` backed by `users.info` / `users.list`.
+    """`models.core.ports.Directory` backed by `users.info` / `users.list`.
 
     `users.list` is Tier 2 (about 20 calls a minute): pages are spaced `page_interval` seconds apart and
     a 429 waits out its Retry-After before the same page is asked again. This runs in a background job,

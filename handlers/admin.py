@@ -28,13 +28,14 @@ from sqlalchemy.orm import Session
 from bot.app import team_of, user_of
 from bot.delivery import RenderContext, Rendered, Skip, renderer
 from bot.i18n import Translator
-from bot.settings import OrgConfig
 from bot.views.common import context, mention, section
 from handlers.home import home_section
-from models import access, outbox, submissions
-from models.audit import slack_actor
+from models import access
+from models.core import outbox, submissions
+from models.core.audit import slack_actor
+from models.core.config import OrgConfig
+from models.core.tables import Person
 from models.people import ensure_people, person_by_slack_id
-from models.tables import Person
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -194,7 +195,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(AdminIds.MANAGER_MODAL.value)
     def manager_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        from models.org import OrgError, set_manager
+        from models.people.org import OrgError, set_manager
 
         person_id = _selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user")
         manager_id = _selected(body, AdminIds.MANAGER_BLOCK, AdminIds.MANAGER_ACTION).get("selected_user")
@@ -243,7 +244,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(AdminIds.EXPORT_MODAL.value)
     def export_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        from models.audit import record
+        from models.core.audit import record
         from models.privacy import EXPORT_ACTION
 
         person_id = _selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user")

@@ -15,16 +15,18 @@ from sqlalchemy.orm import Session
 from bot.app import team_of, user_of
 from bot.delivery import RenderContext, Rendered, Skip, renderer
 from bot.i18n import Translator
-from bot.settings import OrgConfig
 from bot.views import checkins as views
 from bot.views.checkins import CheckinIds
 from bot.views.common import form_expired, mention
 from handlers.home import home_section
-from models import access, checkins, submissions
-from models.clock import clock_of
-from models.tables import Checkin, CheckinReply, OutboxMessage, Person
+from models import access, checkins
+from models.checkins.tables import Checkin, CheckinReply
+from models.core import submissions
+from models.core.clock import clock_of
+from models.core.config import OrgConfig
+from models.core.tables import OutboxMessage, Person
+from models.core.timing import WorkPattern
 from scheduler.prompts import Occurrence, PromptContext, pattern_for, prompt_kind, promptable
-from scheduler.timing import WorkPattern
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -118,7 +120,7 @@ def render_reply(ctx: RenderContext) -> Rendered:
 
 @renderer("checkin.nudge")
 def render_nudge(ctx: RenderContext) -> Rendered:
-    from models.tables import Alert
+    from models.core.tables import Alert
 
     alert = ctx.session.get(Alert, int(ctx.row.payload["alert_id"]))
     person = ctx.session.get(Person, alert.person_id) if alert and alert.person_id else None

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.clock import clock_of
-from models.tables import InboundEvent
+from models.core.clock import clock_of
+from models.core.tables import InboundEvent
 
 if TYPE_CHECKING:
     from slack_bolt import App

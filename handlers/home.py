@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from bot.delivery import RenderContext, Rendered, Skip, renderer
 from bot.i18n import Translator
-from bot.settings import OrgConfig
 from bot.views.home import home_view
 from handlers.events import on_event
-from models.outbox import request_home_refresh
+from models.core.config import OrgConfig
+from models.core.outbox import request_home_refresh
+from models.core.ports import KnownDirectory, SlackUser
+from models.core.tables import Person
 from models.people import ensure_people
-from models.ports import KnownDirectory, SlackUser
-from models.tables import Person
 
 if TYPE_CHECKING:
     from slack_bolt import App

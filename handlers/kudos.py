@@ -16,7 +16,6 @@ from bot.app import LOOKUP_RESERVE, LOOKUP_TIMEOUT, mention_names, name_of, team
 from bot.delivery import RenderContext, Rendered, Skip, renderer
 from bot.i18n import Translator
 from bot.sealed import Sealer
-from bot.settings import OrgConfig
 from bot.slack import describe_exception
 from bot.text import parse_kudos_text
 from bot.views import kudos as views
@@ -24,9 +23,10 @@ from bot.views.common import form_expired
 from bot.views.home import kudos_section
 from bot.views.kudos import KudosIds
 from handlers.home import home_section
+from models.core.config import OrgConfig
+from models.core.tables import Person
+from models.core.text import is_slack_permalink
 from models.kudos import GiveResult, KudosDraft, KudosRejected, KudosRules, get_kudos, give_kudos, summary_for
-from models.tables import Person
-from models.text import is_slack_permalink
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App

@@ -25,7 +25,6 @@ from bot.app import LOOKUP_RESERVE, LOOKUP_TIMEOUT, team_of, user_of
 from bot.delivery import METADATA_EVENT, RenderContext, Rendered, Skip, renderer
 from bot.i18n import Translator
 from bot.sealed import Sealer
-from bot.settings import OrgConfig
 from bot.slack import describe_exception
 from bot.text import CHANNEL_MENTION, LINK, SPECIAL_MENTION, SUBTEAM_MENTION, USER_MENTION, escape, unescape
 from bot.views import one_on_ones as views
@@ -33,15 +32,17 @@ from bot.views.common import form_expired, mention
 from bot.views.one_on_ones import OneOnOneIds, PairCard
 from handlers.home import home_section
 from models import one_on_ones as domain
-from models import submissions
-from models.clock import clock_of
+from models.core import submissions
+from models.core.clock import clock_of
+from models.core.config import OrgConfig
+from models.core.tables import Alert, Person
+from models.core.text import is_blank
+from models.core.timing import WorkPattern
+from models.core.zones import zone_name
 from models.one_on_ones import OneOnOneError
+from models.one_on_ones.tables import OneOnOneMeeting, OneOnOnePair, TalkingPoint
 from models.people import person_by_slack_id
-from models.tables import Alert, OneOnOneMeeting, OneOnOnePair, Person, TalkingPoint
-from models.text import is_blank
-from models.zones import zone_name
 from scheduler.prompts import Occurrence, PromptContext, prompt_kind
-from scheduler.timing import WorkPattern
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App

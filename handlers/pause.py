@@ -19,12 +19,12 @@ from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.i18n import Translator
-from bot.settings import OrgConfig
 from bot.views.common import context, section
 from handlers.home import home_section
-from models import outbox
-from models.clock import clock_of
-from models.tables import Person
+from models.core import outbox
+from models.core.clock import clock_of
+from models.core.config import OrgConfig
+from models.core.tables import Person
 from scheduler.prompts import pattern_for
 
 if TYPE_CHECKING:

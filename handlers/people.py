@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from handlers.events import on_event
+from models.core.ports import SlackUser
 from models.people import upsert_person
-from models.ports import SlackUser
 
 if TYPE_CHECKING:
     from slack_bolt import App

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 import models  # noqa: F401  (registers every table on Base.metadata)
 from bot.db import make_engine
-from models.base import Base
+from models.core.base import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,25 +1,19 @@
 """Candor's domain: tables, rules and queries. Nothing here imports Slack."""
 
-from models.base import Base
-from models.tables import (
-    ActionItem,
+from models.checkins.tables import Checkin, CheckinReply
+from models.core.base import Base
+from models.core.tables import (
     Alert,
     AuditEntry,
-    Checkin,
-    CheckinReply,
     InboundEvent,
-    Kudos,
-    KudosRecipient,
-    KudosValue,
-    OneOnOneMeeting,
-    OneOnOnePair,
     OutboxMessage,
     Person,
     SlackPause,
-    TalkingPoint,
     ViewSubmission,
     Workspace,
 )
+from models.kudos.tables import Kudos, KudosRecipient, KudosValue
+from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
 
 __all__ = [
     "ActionItem",

@@ -63,7 +63,7 @@ from typing import Final, TypeAlias
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from models.tables import Person
+from models.core.tables import Person
 
 
 class RecordKind(StrEnum):

@@ -49,22 +49,14 @@ from sqlalchemy import JSON, ColumnElement, Table, Text, cast, delete, func, ins
 from sqlalchemy.orm import Session, selectinload
 
 import models
-from models import audit
-from models.base import Base
-from models.clock import clock_of
+from models.checkins.tables import Checkin, CheckinReply
+from models.core import audit
+from models.core.base import Base
+from models.core.clock import clock_of
+from models.core.tables import Alert, AuditEntry, InboundEvent, OutboxMessage, Person
+from models.kudos.tables import Kudos, KudosRecipient
+from models.one_on_ones.tables import OneOnOnePair
 from models.people import person_by_slack_id
-from models.tables import (
-    Alert,
-    AuditEntry,
-    Checkin,
-    CheckinReply,
-    InboundEvent,
-    Kudos,
-    KudosRecipient,
-    OneOnOnePair,
-    OutboxMessage,
-    Person,
-)
 
 SCHEMA_VERSION = 1
 REMOVED_TEXT = "[removed at the author's request]"  # the erased person's own words

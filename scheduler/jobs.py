@@ -56,8 +56,8 @@ def outbox_send(rt: Runtime) -> str:
 @job("people_sync", lambda: CronTrigger(hour=2, minute=30, timezone="UTC"),
      description="Mirror every workspace member from Slack (users.list) into people")
 def people_sync(rt: Runtime) -> str:
+    from models.core.ports import ListedDirectory
     from models.people import sync_directory
-    from models.ports import ListedDirectory
 
     team_id = rt.team_id()
     fetched = ListedDirectory(list(rt.services.directory.users()))  # paced pages, outside any transaction
@@ -72,9 +72,9 @@ def people_complete(rt: Runtime) -> str:
     from slack_sdk.errors import SlackApiError
     from sqlalchemy import select
 
+    from models.core.ports import SlackUser
+    from models.core.tables import Person
     from models.people import upsert_person
-    from models.ports import SlackUser
-    from models.tables import Person
 
     team_id = rt.team_id()
     with rt.db.unit_of_work() as session:
@@ -98,7 +98,7 @@ def people_complete(rt: Runtime) -> str:
 @job("housekeeping", lambda: CronTrigger(hour=3, minute=15, timezone="UTC"),
      description="Forget handled modal submissions older than two days")
 def housekeeping(rt: Runtime) -> str:
-    from models import submissions
+    from models.core import submissions
 
     with rt.services.unit_of_work() as session:
         purged = submissions.purge(session)

@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.settings import OrgConfig
-from models import outbox
-from models.clock import clock_of
-from models.tables import OutboxMessage, Person, Workspace
-from models.zones import zone_name
-from scheduler.timing import WorkPattern
+from models.core import outbox
+from models.core.clock import clock_of
+from models.core.config import OrgConfig
+from models.core.tables import OutboxMessage, Person, Workspace
+from models.core.timing import WorkPattern
+from models.core.zones import zone_name
 
 log = logging.getLogger(__name__)
 

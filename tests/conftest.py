@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from bot.db import Database
 from bot.delivery import Outcome
 from bot.runtime import Runtime
-from bot.settings import OrgConfig, Settings
-from models.base import Base
-from models.clock import ManualClock
+from bot.settings import Settings
+from models.core.base import Base
+from models.core.clock import ManualClock
+from models.core.config import OrgConfig
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 

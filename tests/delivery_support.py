@@ -24,11 +24,12 @@ from sqlalchemy import delete, insert, select
 from bot.db import Database
 from bot.delivery import RenderContext, Rendered, renderer
 from handlers import load_renderers
-from models import outbox
+from models.core import outbox
+from models.core.ports import SlackUser
+from models.core.tables import OutboxMessage, Person
 from models.kudos import KudosDraft, KudosRules, give_kudos
+from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from models.people import ensure_workspace
-from models.ports import SlackUser
-from models.tables import Kudos, KudosRecipient, KudosValue, OutboxMessage, Person
 from tests.fake_slack import FakeSlack
 
 load_renderers()  # kudos.dm and the rest, as the sender process loads them
@@ -48,7 +49,7 @@ def fast_backoff(attempts: int) -> timedelta:
 
 
 class FakeDirectory:
-    """`models.ports.Directory` over a fixed set of ids (give_kudos asks it about unknown people)."""
+    """`models.core.ports.Directory` over a fixed set of ids (give_kudos asks it about unknown people)."""
 
     def __init__(self, team_id: str) -> None:
         self.team_id = team_id

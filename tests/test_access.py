@@ -37,7 +37,7 @@ from models.access import (
     visible_owner_ids,
     visible_where,
 )
-from models.tables import Person, Workspace
+from models.core.tables import Person, Workspace
 
 TEAM, OTHER_TEAM = "T0ACME", "T0OTHER"
 HR_ADMINS = frozenset({"U0HR", "U0GONE", "U0ERASED"})

@@ -8,7 +8,8 @@ import time
 from sqlalchemy import select
 
 from handlers.admin import AdminIds
-from models.tables import AuditEntry, Kudos, Person
+from models.core.tables import AuditEntry, Person
+from models.kudos.tables import Kudos
 from tests.conftest import ANA, BOB, CARA, TEAM
 from tests.slack_requests import text_value
 
@@ -117,7 +118,7 @@ def test_erase_needs_the_word_then_erases_and_stays_erased(candor):
 def test_hr_export_leaves_out_private_1on1_notes_unless_allowed(candor):
     from datetime import UTC, datetime
 
-    from models.tables import OneOnOneMeeting, OneOnOnePair
+    from models.one_on_ones.tables import OneOnOneMeeting, OneOnOnePair
 
     candor.fake.add_user(HR, name="hr", real_name="Hana HR")
     candor.slack.command("/kudos", f"<@{ANA}> for the calm launch and the clear runbook", user=BOB)

@@ -12,8 +12,9 @@ from bot.text import unescape
 from bot.views.checkins import CheckinIds
 from bot.views.kudos import KudosIds
 from models import checkins
+from models.checkins.tables import Checkin, CheckinReply
+from models.core.tables import Alert, OutboxMessage, Person, Workspace
 from models.people import ensure_people
-from models.tables import Alert, Checkin, CheckinReply, OutboxMessage, Person, Workspace
 from scheduler.prompts import pattern_for, tick
 from tests.conftest import ANA, BOB, CARA, GONE, LI, TEAM, make_org, start_candor
 from tests.slack_requests import text_value
@@ -209,7 +210,7 @@ def test_prompt_modal_answer_summary_reply(candor):
     period = current_period(candor, ANA)
     # The prompt DM carries a button that opens the modal for its period.
     with candor.rt.db.unit_of_work() as s:
-        from models import outbox
+        from models.core import outbox
 
         ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
         outbox.enqueue(s, team_id=TEAM, kind="checkin.prompt", key=f"test:{period}", recipient=ana,
@@ -368,7 +369,7 @@ def test_manager_change_sends_future_summaries_to_the_new_manager(candor):
 
 
 def mark_prompts_sent(candor, user: str, periods: list[str]) -> None:
-    from models import outbox
+    from models.core import outbox
 
     with candor.rt.db.unit_of_work() as s:
         person = s.scalars(select(Person).where(Person.slack_user_id == user)).one()

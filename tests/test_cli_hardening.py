@@ -20,9 +20,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from bot.db import Database
-from models.audit import record
+from models.core.audit import record
+from models.core.tables import Alert, Person
 from models.people import ensure_workspace
-from models.tables import Alert, Person
 from tests.test_cli import base_env, run
 
 TEAM = "T0CANDOR"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
+from models.core.tables import AuditEntry, Person
 from models.people import ensure_workspace
-from models.tables import AuditEntry, Person
 from tests.test_cli import base_env, run
 
 TEAM = "T0CANDOR"
@@ -119,7 +119,7 @@ def test_jobs_list_shows_every_job_with_its_next_run(env):
 
 
 def test_outbox_status_and_retry(env):
-    from models import outbox
+    from models.core import outbox
 
     db = Database(env["DATABASE_URL"])
     with db.unit_of_work() as s:
@@ -138,7 +138,7 @@ def test_outbox_status_and_retry(env):
 
 
 def test_alerts_list(env):
-    from models.tables import Alert
+    from models.core.tables import Alert
 
     assert "no alerts" in run("alerts", "list", env=env).stdout
     db = Database(env["DATABASE_URL"])

@@ -1,4 +1,4 @@
-"""One clock: every "now" in the code comes from `models.clock`, and the database's defaults follow it."""
+"""One clock: every "now" in the code comes from `models.core.clock`, and the database's defaults follow it."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from models.clock import ManualClock, clock_of
+from models.core.clock import ManualClock, clock_of
+from models.core.tables import OutboxMessage, Person, Workspace
 from models.people import ensure_workspace
-from models.tables import OutboxMessage, Person, Workspace
 
 pytestmark = pytest.mark.time_sensitive
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "models", "scheduler", "bench")
-# Calls that read the wall clock. Only models/clock.py (the clock itself) may make them.
+# Calls that read the wall clock. Only models/core/clock.py (the clock itself) may make them.
 WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
               ("time", "time"), ("time", "time_ns"), ("time", "localtime"), ("time", "gmtime")}
 
@@ -39,8 +39,8 @@ def _wall_clock_reads(path: Path) -> list[str]:
 
 def test_nothing_but_the_clock_reads_the_wall_clock():
     reads = [line for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
-             if path != ROOT / "models" / "clock.py" for line in _wall_clock_reads(path)]
-    assert reads == [], "read the time from the injected clock (models.clock) instead:\n" + "\n".join(reads)
+             if path != ROOT / "models" / "core" / "clock.py" for line in _wall_clock_reads(path)]
+    assert reads == [], "read the time from the injected clock (models.core.clock) instead:\n" + "\n".join(reads)
 
 
 def test_the_scan_finds_a_wall_clock_read(tmp_path):
@@ -65,7 +65,7 @@ def test_manual_clock_runs_on_from_where_it_is_set():
 
 def test_rows_are_stamped_by_the_sessions_clock(db, clock):
     """created_at, not_before and the domain's "now" all come from the database's clock, not the machine's."""
-    from models import outbox
+    from models.core import outbox
 
     friday = datetime(2031, 5, 2, 15, tzinfo=UTC)
     clock.set(friday)

@@ -22,10 +22,11 @@ from bot.db import Database
 from bot.delivery import OutboxSender, Outcome, RateLimiter, RenderContext, Rendered, renderer
 from bot.settings import Settings
 from bot.slack import make_client
-from models import outbox
+from models.core import outbox
+from models.core.tables import OutboxMessage, Person
 from models.kudos import KudosDraft, KudosRules, give_kudos
+from models.kudos.tables import Kudos
 from models.people import ensure_workspace
-from models.tables import Kudos, OutboxMessage, Person
 from tests.conftest import ANA, BOB, CARA, GENERAL, LI, TEAM, make_org
 from tests.delivery_support import (
     DroppingProxy,

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db import Database
-from models.tables import OutboxMessage
+from models.core.tables import OutboxMessage
 from tests.conftest import TEAM
 from tests.delivery_support import add_people, bulk_kudos_dms, messages_per_outbox_id, outbox_id_of, rows, user_ids
 from tests.fake_slack import FakeSlack

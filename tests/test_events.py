@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers import events
-from models.tables import InboundEvent, Person
+from models.core.tables import InboundEvent, Person
 from tests.conftest import TEAM
 
 pytestmark = pytest.mark.time_sensitive

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.settings import OrgConfig
 from bot.views.checkins import CheckinIds
 from bot.views.kudos import KudosIds
 from bot.views.one_on_ones import OneOnOneIds as Ids
@@ -28,19 +27,12 @@ from bot.views.one_on_ones import notes_value, show_all_value
 from handlers.admin import AdminIds
 from models import one_on_ones as oo
 from models.checkins import week_key, week_start_of
-from models.tables import (
-    ActionItem,
-    AuditEntry,
-    Checkin,
-    CheckinReply,
-    Kudos,
-    OneOnOneMeeting,
-    OneOnOnePair,
-    OutboxMessage,
-    Person,
-    TalkingPoint,
-)
-from models.text import is_slack_permalink
+from models.checkins.tables import Checkin, CheckinReply
+from models.core.config import OrgConfig
+from models.core.tables import AuditEntry, OutboxMessage, Person
+from models.core.text import is_slack_permalink
+from models.kudos.tables import Kudos
+from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
 from tests.conftest import ANA, BOB, CARA, GENERAL, KUDOS_CHANNEL, LI, TEAM
 from tests.slack_requests import _plain_workspace, sample, text_value
 from tests.test_admin import HR, manager_form, user_value

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models.tables import InboundEvent, OutboxMessage
+from models.core.tables import InboundEvent, OutboxMessage
 from tests.conftest import ANA, BOB, CARA, LI
 
 pytestmark = pytest.mark.time_sensitive

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.slack import redact
-from models.tables import Kudos
+from models.kudos.tables import Kudos
 from tests.conftest import ANA, BOB
 from tests.test_kudos import GOOD, count
 

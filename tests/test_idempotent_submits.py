@@ -23,17 +23,9 @@ from bot.views.one_on_ones import OneOnOneIds as Ids
 from bot.views.one_on_ones import notes_value
 from handlers.admin import AdminIds
 from models import one_on_ones as oo
-from models.tables import (
-    ActionItem,
-    AuditEntry,
-    Checkin,
-    CheckinReply,
-    OneOnOneMeeting,
-    OneOnOnePair,
-    OutboxMessage,
-    Person,
-    TalkingPoint,
-)
+from models.checkins.tables import Checkin, CheckinReply
+from models.core.tables import AuditEntry, OutboxMessage, Person
+from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
 from tests.conftest import ANA, BOB, CARA, LI
 from tests.slack_requests import text_value
 from tests.test_admin import HR, manager_form, user_value

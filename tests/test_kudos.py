@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.views.kudos import KudosIds
-from models.clock import ManualClock
-from models.tables import Kudos, KudosRecipient, KudosValue, OutboxMessage, Person
+from models.core.clock import ManualClock
+from models.core.tables import OutboxMessage, Person
+from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from tests.conftest import ANA, BOB, BOT, CARA, GENERAL, GONE, KUDOS_CHANNEL, LI, make_org, start_candor
 from tests.slack_requests import options_value, text_value, users_value
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 
 from bot.db import Database
-from bot.settings import OrgConfig
+from models.core.config import OrgConfig
+from models.core.tables import OutboxMessage, Person, Workspace
 from models.people import ensure_workspace
-from models.tables import OutboxMessage, Person, Workspace
 from scheduler.leader import LeaderLock
 from scheduler.prompts import tick
 

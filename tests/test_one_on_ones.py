@@ -12,26 +12,18 @@ from sqlalchemy import func, select
 
 from bot.delivery import RenderContext, Skip
 from bot.i18n import translator
-from bot.settings import OrgConfig
 from bot.views import one_on_ones as views
 from bot.views.common import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, VIEW_BLOCKS_MAX
 from handlers import one_on_ones as handler
 from models import one_on_ones as oo
+from models.checkins.tables import Checkin
+from models.core.config import OrgConfig
+from models.core.tables import Alert, OutboxMessage, Person, Workspace
+from models.kudos.tables import Kudos, KudosRecipient
 from models.one_on_ones import ActionDraft, OneOnOneError
-from models.org import set_manager
+from models.one_on_ones.tables import ActionItem, OneOnOnePair, TalkingPoint
 from models.people import ensure_workspace
-from models.tables import (
-    ActionItem,
-    Alert,
-    Checkin,
-    Kudos,
-    KudosRecipient,
-    OneOnOnePair,
-    OutboxMessage,
-    Person,
-    TalkingPoint,
-    Workspace,
-)
+from models.people.org import set_manager
 from scheduler.prompts import pattern_for, tick
 from tests.conftest import TEAM, make_org
 from tests.fake_slack import check_blocks
@@ -599,9 +591,10 @@ def test_saving_the_schedule_unchanged_from_another_zone_keeps_the_fortnight(ses
     """Berlin, Monday 08:00, every two weeks; a member in Los Angeles sees Sunday 23:00 and saves it as is."""
     from datetime import UTC, datetime, time
 
+    from models.core.tables import Person
     from models.one_on_ones import next_meeting, set_cadence
+    from models.one_on_ones.tables import OneOnOnePair
     from models.people import ensure_workspace
-    from models.tables import OneOnOnePair, Person
 
     ensure_workspace(session, "T0X")
     boss = Person(team_id="T0X", slack_user_id="U0BOSS", tz="Europe/Berlin")

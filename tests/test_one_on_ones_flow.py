@@ -17,18 +17,11 @@ from sqlalchemy import select
 
 from bot.views.one_on_ones import OneOnOneIds as Ids
 from models import one_on_ones as oo
-from models.org import set_manager
+from models.checkins.tables import Checkin
+from models.core.tables import OutboxMessage, Person, Workspace
+from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
 from models.people import ensure_people
-from models.tables import (
-    ActionItem,
-    Checkin,
-    OneOnOneMeeting,
-    OneOnOnePair,
-    OutboxMessage,
-    Person,
-    TalkingPoint,
-    Workspace,
-)
+from models.people.org import set_manager
 from scheduler.prompts import pattern_for, tick
 from tests.conftest import ANA, BOB, CARA, LI, TEAM
 from tests.slack_requests import _plain_workspace, sample, text_value

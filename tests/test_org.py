@@ -13,7 +13,9 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from models.org import (
+from models.core.tables import AuditEntry, Person
+from models.people import ensure_workspace
+from models.people.org import (
     MAX_DEPTH,
     FieldChange,
     ImportProblem,
@@ -28,8 +30,6 @@ from models.org import (
     reports,
     set_manager,
 )
-from models.people import ensure_workspace
-from models.tables import AuditEntry, Person
 from tests.conftest import TEAM
 
 OTHER = "T0OTHER"

@@ -8,8 +8,8 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.slack import SlackDirectory
+from models.core.tables import Person
 from models.people import sync_directory
-from models.tables import Person
 from tests.conftest import TEAM
 
 
@@ -61,9 +61,9 @@ def test_resync_updates_and_reactivates_in_place(fake, session):
 
 
 def test_a_user_without_tz_falls_back_to_the_default_time_zone(session):
-    from bot.settings import OrgConfig
+    from models.core.config import OrgConfig
+    from models.core.ports import SlackUser
     from models.people import upsert_person
-    from models.ports import SlackUser
     from scheduler.prompts import pattern_for
 
     person = upsert_person(session, TEAM, SlackUser.from_slack({"id": "U0NOTZ", "name": "notz", "tz": None}))

@@ -18,10 +18,14 @@ from sqlalchemy import MetaData, func, inspect, select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from models import audit
+from models.checkins.tables import Checkin, CheckinReply
+from models.core import audit
+from models.core.ports import SlackUser
+from models.core.tables import Alert, AuditEntry, InboundEvent, OutboxMessage, Person
 from models.kudos import KudosDraft, KudosRules, give_kudos
+from models.kudos.tables import Kudos, KudosRecipient, KudosValue
+from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
 from models.people import ensure_workspace, person_by_slack_id, upsert_person
-from models.ports import SlackUser
 from models.privacy import (
     ERASED_PREFIX,
     REDACTED,
@@ -40,22 +44,6 @@ from models.privacy import (
     registry_problems,
     unregister_personal_data,
     was_erased,
-)
-from models.tables import (
-    ActionItem,
-    Alert,
-    AuditEntry,
-    Checkin,
-    CheckinReply,
-    InboundEvent,
-    Kudos,
-    KudosRecipient,
-    KudosValue,
-    OneOnOneMeeting,
-    OneOnOnePair,
-    OutboxMessage,
-    Person,
-    TalkingPoint,
 )
 
 TEAM = "T0PRIV"

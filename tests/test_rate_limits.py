@@ -27,8 +27,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.slack import GatedWebClient, RetryAfterGate, SlackBusy, SlackDirectory
-from models import outbox
-from models.tables import Kudos, OutboxMessage, Person
+from models.core import outbox
+from models.core.tables import OutboxMessage, Person
+from models.kudos.tables import Kudos
 from tests.conftest import ANA, BOB, CARA, KUDOS_CHANNEL, LI, TEAM, Candor, make_org, start_candor
 from tests.delivery_support import fast_backoff, outbox_id_of
 from tests.fake_slack import FakeSlack

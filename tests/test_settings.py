@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, OrgConfig, Settings, load_settings
+from bot.settings import ConfigError, Settings, load_settings
+from models.core.config import OrgConfig
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.timing import (
+from models.core.timing import (
     WorkPattern,
     every_n_weeks_due,
     in_quiet_hours,

@@ -19,7 +19,6 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import Translator
-from bot.settings import CheckinQuestion
 from bot.text import escape, truncate
 from bot.views.common import (
     MESSAGE_BLOCKS_MAX,
@@ -33,7 +32,8 @@ from bot.views.common import (
     to_dicts,
 )
 from models.checkins import REPLY_MAX
-from models.tables import Checkin
+from models.checkins.tables import Checkin
+from models.core.config import CheckinQuestion
 
 SCALE_LABELS = {1: ":cloud_with_rain: 1", 2: ":cloud: 2", 3: ":partly_sunny: 3", 4: ":sunny: 4", 5: ":star2: 5"}
 

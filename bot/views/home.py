@@ -15,12 +15,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import Translator
-from bot.settings import CompanyValue
 from bot.text import escape, truncate
 from bot.views.common import VIEW_BLOCKS_MAX, context, mention, section
 from bot.views.kudos import KudosIds, value_label
+from models.core.config import CompanyValue
 from models.kudos import KudosSummary
-from models.tables import Kudos
+from models.kudos.tables import Kudos
 
 
 class HomeIds(StrEnum):

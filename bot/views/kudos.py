@@ -17,12 +17,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import Translator
-from bot.settings import CompanyValue
 from bot.text import escape, truncate
 from bot.views.common import context, mention, quote, section, to_dicts
+from models.core.config import CompanyValue
+from models.core.text import is_slack_permalink
 from models.kudos import KudosRejected
-from models.tables import Kudos
-from models.text import is_slack_permalink
+from models.kudos.tables import Kudos
 
 
 class KudosIds(StrEnum):

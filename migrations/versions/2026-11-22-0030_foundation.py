@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import models.base
+import models.core.base
 
 revision: str = '0001'
 down_revision: str | Sequence[str] | None = None
@@ -27,15 +27,15 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.Column('received_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', models.core.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_inbound_events'))
     )
     op.create_table('workspaces',
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('team_id', name=op.f('pk_workspaces'))
     )
     op.create_table('people',
@@ -51,16 +51,16 @@ def upgrade() -> None:
     sa.Column('is_bot', sa.Boolean(), nullable=False),
     sa.Column('is_deleted', sa.Boolean(), nullable=False),
     sa.Column('dm_channel_id', sa.String(length=32), nullable=True),
-    sa.Column('synced_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('synced_at', models.core.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('manager_id', sa.Integer(), nullable=True),
     sa.Column('department', sa.String(length=200), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=True),
     sa.Column('start_date', sa.Date(), nullable=True),
     sa.Column('is_hr_admin', sa.Boolean(), nullable=False),
-    sa.Column('paused_until', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('erased_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paused_until', models.core.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('erased_at', models.core.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['manager_id'], ['people.id'],
         name=op.f('fk_people_manager_id_people')),
     sa.ForeignKeyConstraint(['team_id'], ['workspaces.team_id'],
@@ -80,7 +80,7 @@ def upgrade() -> None:
     sa.Column('origin_channel_id', sa.String(length=32), nullable=True),
     sa.Column('permalink', sa.String(length=500), nullable=True),
     sa.Column('source_key', sa.String(length=255), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['giver_id'], ['people.id'],
         name=op.f('fk_kudos_giver_id_people')),
     sa.ForeignKeyConstraint(['team_id'], ['workspaces.team_id'],
@@ -101,16 +101,16 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('not_before', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('lease_until', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('not_before', models.core.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', models.core.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', models.core.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_owner', sa.String(length=64), nullable=True),
     sa.Column('uncertain', sa.Boolean(), nullable=False),
     sa.Column('sent_ts', sa.String(length=32), nullable=True),
-    sa.Column('sent_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', models.core.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("state IN ('pending', 'sending', 'sent', 'dead', 'skipped')", name=op.f('ck_outbox_state')),
     sa.ForeignKeyConstraint(['recipient_id'], ['people.id'],
         name=op.f('fk_outbox_recipient_id_people')),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
 
-import models.base
+import models.core.base
 
 revision: str = '0003'
 down_revision: str | Sequence[str] | None = '0002'
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table('slack_pauses',
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('method', sa.String(length=64), nullable=False),
-    sa.Column('until', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('until', models.core.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('team_id', 'method', name=op.f('pk_slack_pauses'))
     )
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
 
-import models.base
+import models.core.base
 
 revision: str = '0004'
 down_revision: str | Sequence[str] | None = '0003'
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table('workspaces', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('last_tick_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('last_tick_at', models.core.base.UTCDateTime(timezone=True), nullable=True))
 
 
 

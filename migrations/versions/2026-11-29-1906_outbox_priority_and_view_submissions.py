@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
-import models.base
+import models.core.base
 
 revision: str = '0006'
 down_revision: str | Sequence[str] | None = '0005'
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=64), nullable=False),
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('result', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.core.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('view_id', 'user_id', 'kind', name=op.f('pk_view_submissions'))
     )
     with op.batch_alter_table('view_submissions', schema=None) as batch_op:

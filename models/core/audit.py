@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.tables import AuditEntry
+from models.core.tables import AuditEntry
 
 
 def cli_actor() -> str:

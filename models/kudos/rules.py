@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import outbox
-from models.clock import clock_of
+from models.core import outbox
+from models.core.clock import clock_of
+from models.core.ports import Directory
+from models.core.tables import Person
+from models.core.text import is_channel_id, is_slack_permalink, visible_length
+from models.core.zones import zone_of
+from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from models.people import ensure_people, ensure_workspace, person_by_slack_id
-from models.ports import Directory
-from models.tables import Kudos, KudosRecipient, KudosValue, Person
-from models.text import is_channel_id, is_slack_permalink, visible_length
-from models.zones import zone_of
 
 # Which form field a rejection belongs to, so a modal can show it inline.
 RECIPIENTS, VALUES, MESSAGE = "recipients", "values", "message"

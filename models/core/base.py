@@ -15,7 +15,7 @@ from sqlalchemy import JSON, DateTime, Dialect, MetaData, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from models.clock import SYSTEM
+from models.core.clock import SYSTEM
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

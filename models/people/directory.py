@@ -11,9 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models.clock import clock_of
-from models.ports import Directory, SlackUser
-from models.tables import AuditEntry, Person, Workspace
+from models.core.clock import clock_of
+from models.core.ports import Directory, SlackUser
+from models.core.tables import AuditEntry, Person, Workspace
 
 
 def _insert(session: Session, table: Any) -> Any:

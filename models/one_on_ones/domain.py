@@ -29,27 +29,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from bot.i18n import Translator, _t, translator
-from bot.settings import WEEKDAYS, OrgConfig
-from models import access, outbox
+from bot.i18n import Translator, translator
+from models import access
 from models.access import RecordKind
-from models.clock import clock_of
-from models.privacy import PersonalData, register_personal_data
-from models.tables import (
-    ActionItem,
-    Alert,
-    Checkin,
-    Kudos,
-    KudosRecipient,
-    OneOnOneMeeting,
-    OneOnOnePair,
-    Person,
-    TalkingPoint,
-)
-from models.text import is_blank
-from models.zones import is_zone, zone_name, zone_of
-from scheduler.prompts import Occurrence, is_paused, pattern_for
-from scheduler.timing import (
+from models.checkins.tables import Checkin
+from models.core import outbox
+from models.core.clock import clock_of
+from models.core.config import WEEKDAYS, OrgConfig
+from models.core.messages import _t
+from models.core.tables import Alert, Person
+from models.core.text import is_blank
+from models.core.timing import (
     WorkPattern,
     every_n_weeks_due,
     in_quiet_hours,
@@ -58,6 +48,11 @@ from scheduler.timing import (
     local_week_start,
     working_day_before,
 )
+from models.core.zones import is_zone, zone_name, zone_of
+from models.kudos.tables import Kudos, KudosRecipient
+from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
+from models.privacy import PersonalData, register_personal_data
+from scheduler.prompts import Occurrence, is_paused, pattern_for
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +365,7 @@ def _require_member(pair: OneOnOnePair, person: Person, message: str) -> None:
 
 
 def _clean(text: str | None) -> str:
-    """The text as it will be kept; "" when nothing in it would show (`models.text.is_blank`)."""
+    """The text as it will be kept; "" when nothing in it would show (`models.core.text.is_blank`)."""
     clean = (text or "").replace("\r\n", "\n").strip()
     return "" if is_blank(clean) else clean
 

@@ -28,8 +28,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models.clock import clock_of
-from models.tables import ViewSubmission
+from models.core.clock import clock_of
+from models.core.tables import ViewSubmission
 
 KEEP = timedelta(days=2)
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.clock import clock_of
-from models.tables import OutboxMessage, Person, SlackPause
+from models.core.clock import clock_of
+from models.core.tables import OutboxMessage, Person, SlackPause
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8

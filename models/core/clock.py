@@ -3,7 +3,7 @@
 The process builds one (`SYSTEM`, the real clock) and hands it to everything that needs the time: the
 scheduler tick, the outbox sender, the request handlers, the domain functions (as `now=`), and the
 database, whose column defaults (`created_at`, `updated_at`, …) ask the clock of the session that writes
-the row (see `models.base.clock_now`). Tests and benchmarks pass a `ManualClock` instead, so a test that
+the row (see `models.core.base.clock_now`). Tests and benchmarks pass a `ManualClock` instead, so a test that
 simulates "Friday 15:00" sees Friday 15:00 everywhere, on any real date.
 
 `monotonic()` measures durations (rate-limit windows, time budgets, leases in memory): it never jumps when

@@ -28,8 +28,8 @@ from sqlalchemy import CTE, Integer, func, literal_column, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from models.audit import record
-from models.tables import Person, Workspace
+from models.core.audit import record
+from models.core.tables import Person, Workspace
 
 # Deeper than any real org chart; stops the recursive queries on a corrupt cycle in the data.
 MAX_DEPTH = 100

@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.settings import WEEKDAYS, CheckinConfig, CheckinQuestion, OrgConfig
-from models import outbox
-from models.clock import clock_of
-from models.tables import Alert, Checkin, CheckinReply, OutboxMessage, Person
-from models.text import is_blank
-from scheduler.timing import WorkPattern, every_n_weeks_due, weekly_due
+from models.checkins.tables import Checkin, CheckinReply
+from models.core import outbox
+from models.core.clock import clock_of
+from models.core.config import WEEKDAYS, CheckinConfig, CheckinQuestion, OrgConfig
+from models.core.tables import Alert, OutboxMessage, Person
+from models.core.text import is_blank
+from models.core.timing import WorkPattern, every_n_weeks_due, weekly_due
 
 # Fortnightly check-ins count weeks from this Monday, so every person is on the same rhythm.
 BIWEEKLY_ANCHOR = date(2026, 1, 5)

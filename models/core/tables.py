@@ -1,4 +1,6 @@
-"""The tables. Each class's docstring says what one row is and how it changes over its life."""
+"""Tables every feature builds on: workspaces and people (the directory mirrored from Slack), the
+outbox and what delivery needs, inbound events, the audit log, alerts and handled modal submissions.
+Each class's docstring says what one row is and how it changes over its life."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, JSONType, SlackId, TeamId, Timestamped, clock_now
+from models.core.base import Base, JSONType, SlackId, TeamId, Timestamped, clock_now
 
 
 class Workspace(Timestamped, Base):
@@ -79,53 +81,6 @@ class Person(Timestamped, Base):
     @property
     def active(self) -> bool:
         return not (self.is_deleted or self.is_bot or self.erased_at is not None)
-
-
-class Kudos(Timestamped, Base):
-    """One recognition: a giver, a message, one or more recipients and company values.
-
-    Written once, in one transaction with its recipients, values and outbox messages. `source_key`
-    (the modal's view id or the command's trigger id) is unique, so a double submit saves one kudos.
-    """
-
-    __tablename__ = "kudos"
-    __table_args__ = (UniqueConstraint("team_id", "source_key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(TeamId, ForeignKey("workspaces.team_id"))
-    giver_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    message: Mapped[str] = mapped_column(Text)
-    origin_channel_id: Mapped[str | None] = mapped_column(SlackId)
-    permalink: Mapped[str | None] = mapped_column(String(500))
-    source_key: Mapped[str] = mapped_column(String(255))
-
-    giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
-    recipients: Mapped[list[KudosRecipient]] = relationship(
-        back_populates="kudos", cascade="all, delete-orphan", order_by="KudosRecipient.position"
-    )
-    values: Mapped[list[KudosValue]] = relationship(
-        back_populates="kudos", cascade="all, delete-orphan", order_by="KudosValue.value"
-    )
-
-
-class KudosRecipient(Base):
-    __tablename__ = "kudos_recipients"
-
-    kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id", ondelete="CASCADE"), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    kudos: Mapped[Kudos] = relationship(back_populates="recipients")
-    person: Mapped[Person] = relationship()
-
-
-class KudosValue(Base):
-    __tablename__ = "kudos_values"
-
-    kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id", ondelete="CASCADE"), primary_key=True)
-    value: Mapped[str] = mapped_column(String(50), primary_key=True)
-
-    kudos: Mapped[Kudos] = relationship(back_populates="values")
 
 
 class OutboxMessage(Timestamped, Base):
@@ -217,115 +172,6 @@ class SlackPause(Base):
     team_id: Mapped[str] = mapped_column(TeamId, primary_key=True)
     method: Mapped[str] = mapped_column(String(64), primary_key=True)
     until: Mapped[datetime]
-
-
-class Checkin(Timestamped, Base):
-    """One person's check-in for one period (ISO week key of their local week, e.g. "2026-W47").
-
-    Created on first submit, edited in place until the period closes (the next prompt); a late answer
-    is still filed under its own period (`late`). `questions` keeps the wording answered, so changing
-    the configured questions later never changes what an old answer meant. `manager_id` records who
-    the person reported to when they answered (history stays with that manager after a change).
-    """
-
-    __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("person_id", "period"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(TeamId, ForeignKey("workspaces.team_id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
-    period: Mapped[str] = mapped_column(String(16))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    mood: Mapped[int | None] = mapped_column(Integer)
-    has_blocker: Mapped[bool] = mapped_column(Boolean, default=False)
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[datetime] = mapped_column(default=clock_now)
-    updated_at: Mapped[datetime] = mapped_column(default=clock_now, onupdate=clock_now)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    person: Mapped[Person] = relationship(foreign_keys=[person_id])
-    manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])
-
-
-class CheckinReply(Timestamped, Base):
-    """A short note from the manager back to the person about one check-in (delivered by DM)."""
-
-    __tablename__ = "checkin_replies"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    text: Mapped[str] = mapped_column(Text)
-
-
-class OneOnOnePair(Timestamped, Base):
-    """A manager–report pair and its 1:1 rhythm. Created for every manager–report relation; when the
-    relation ends the pair is deactivated (`ended_at`), keeping its meetings, notes and action items.
-    Meetings fall on `weekday` at `local_time` in `tz` (the time zone of whoever set it), every
-    `interval_weeks` weeks counted from `anchor_week` (a Monday)."""
-
-    __tablename__ = "one_on_one_pairs"
-    __table_args__ = (UniqueConstraint("manager_id", "report_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(TeamId, ForeignKey("workspaces.team_id"))
-    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    interval_weeks: Mapped[int] = mapped_column(Integer, default=2)
-    weekday: Mapped[int] = mapped_column(Integer, default=1)
-    local_time: Mapped[str] = mapped_column(String(5), default="10:00")
-    tz: Mapped[str] = mapped_column(String(64), default="UTC")
-    anchor_week: Mapped[date] = mapped_column(Date)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    ended_at: Mapped[datetime | None]
-
-    manager: Mapped[Person] = relationship(foreign_keys=[manager_id])
-    report: Mapped[Person] = relationship(foreign_keys=[report_id])
-
-
-class OneOnOneMeeting(Timestamped, Base):
-    """One occurrence of a pair's 1:1 (`period` = week key). Notes make it `held`; they are private to
-    the pair (and HR only if configured), enforced by `models.access`."""
-
-    __tablename__ = "one_on_one_meetings"
-    __table_args__ = (UniqueConstraint("pair_id", "period"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair_id: Mapped[int] = mapped_column(ForeignKey("one_on_one_pairs.id"), index=True)
-    period: Mapped[str] = mapped_column(String(16))
-    scheduled_at: Mapped[datetime]
-    notes: Mapped[str | None] = mapped_column(Text)
-    notes_author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    held_at: Mapped[datetime | None]
-
-
-class TalkingPoint(Timestamped, Base):
-    """A topic either side added for the pair's next 1:1; `meeting_id` is set once it was covered."""
-
-    __tablename__ = "talking_points"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair_id: Mapped[int] = mapped_column(ForeignKey("one_on_one_pairs.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    text: Mapped[str] = mapped_column(Text)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("one_on_one_meetings.id"))
-
-
-class ActionItem(Timestamped, Base):
-    """An action agreed in a 1:1: shown in every agenda until marked done."""
-
-    __tablename__ = "action_items"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair_id: Mapped[int] = mapped_column(ForeignKey("one_on_one_pairs.id"), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("one_on_one_meetings.id"))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    text: Mapped[str] = mapped_column(Text)
-    due_date: Mapped[date | None] = mapped_column(Date)
-    done_at: Mapped[datetime | None]
-    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
 class Alert(Timestamped, Base):
