@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.delivery import OutboxSender, RateLimiter
-from handlers import load_all
+from bot.registry import SlackRegistry
 from models.core import outbox
 from models.core.config import OrgConfig
 from models.core.tables import OutboxMessage, Person, Workspace
+from models.features import tick_all as tick
 from models.people import ensure_workspace
-from scheduler.prompts import tick
 
 TEAM = "T0BENCH"
 FRIDAY = datetime(2026, 11, 27, tzinfo=UTC)
@@ -84,7 +84,8 @@ def bench_sender(messages: int) -> None:
                     outbox.enqueue(s, team_id=TEAM, kind="checkin.prompt", key=f"bench:{p.id}", recipient=p,
                                    payload={"period": "2026-W48"})
             sender = OutboxSender(db, WebClient(token="xoxb-bench", base_url=fake.url), OrgConfig(),
-                                  limiter=RateLimiter(per_minute=1_000_000), workers=workers, batch=50)
+                                  limiter=RateLimiter(per_minute=1_000_000), workers=workers, batch=50,
+                                  renderers=SlackRegistry.load().renderers)
             started = time.perf_counter()
             sender.drain(max_seconds=600)
             elapsed = time.perf_counter() - started
@@ -98,7 +99,6 @@ def bench_sender(messages: int) -> None:
 
 
 def main() -> int:
-    load_all()
     people = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     bench_tick(people)
     bench_sender(min(people, 1000))

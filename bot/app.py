@@ -17,16 +17,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import budget as budgets
+from bot import events
 from bot.budget import BudgetExceeded
 from bot.db import Database
 from bot.i18n import Translator, translator
+from bot.registry import SlackRegistry
 from bot.sealed import Sealer
 from bot.settings import Settings
 from bot.slack import GatedWebClient, SlackDirectory, describe_exception
 from bot.text import USER_MENTION
 from models.core.clock import SYSTEM, Clock
 from models.core.config import OrgConfig
-from models.core.ports import Directory, KnownDirectory, SlackUser
+from models.core.ports import Directory, DirectoryUnavailable, KnownDirectory, SlackUser
 from models.core.tables import Person
 from models.people import ensure_people, person_by_slack_id
 
@@ -51,6 +53,7 @@ class Services:
     db: Database
     client: GatedWebClient
     sealer: Sealer
+    slack: SlackRegistry
     clock: Clock = SYSTEM
     kick_outbox: Callable[[], None] = field(default=lambda: None)
     directory_page_interval: float = 3.0  # users.list is Tier 2: seconds between pages
@@ -106,10 +109,10 @@ class Services:
                 try:
                     found[uid] = live.user(uid)
                     continue
-                except (SlackApiError, OSError) as exc:
+                except DirectoryUnavailable as exc:
                     healthy = False
                     log.info("users.info unavailable on the request path (%s); recording %d people from the "
-                             "payload", _why(exc), len(user_ids))
+                             "payload", exc, len(user_ids))
             found[uid] = SlackUser.partial(uid, names.get(uid, ""))
         return KnownDirectory(found)
 
@@ -138,12 +141,6 @@ def _slack_busy(error: Exception) -> bool:
     if isinstance(error, SlackApiError) and error.response is not None:
         return bool(error.response.status_code == 429 or error.response.status_code >= 500)
     return isinstance(error, OSError)
-
-
-def _why(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError) and exc.response is not None:
-        return f"HTTP {exc.response.status_code} {exc.response.get('error') or ''}".strip()
-    return type(exc).__name__
 
 
 def team_of(body: dict[str, Any]) -> str:
@@ -250,9 +247,9 @@ def build_app(services: Services, *, socket_mode: bool = False) -> App:
                         "Please try again in a minute.")
         return apology_response(t, body, apology)
 
-    import handlers
-
-    handlers.register_all(app, services)
+    events.register(app, services)  # store every event before the ack, then run its handlers
+    for side in services.slack.sides:
+        side.register(app, services)
     return app
 
 

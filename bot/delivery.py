@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -100,20 +100,8 @@ class Skip(Exception):
     """Raised by a renderer: this message is no longer useful (recorded as `skipped`)."""
 
 
+# Renders one outbox row of a kind: each feature's `SlackSide.renderers`, gathered by `bot.registry`.
 Renderer = Callable[[RenderContext], Rendered]
-RENDERERS: dict[str, Renderer] = {}
-
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    """Register the function that renders outbox rows of `kind`."""
-
-    def wrap(fn: Renderer) -> Renderer:
-        if kind in RENDERERS and RENDERERS[kind] is not fn:
-            raise RuntimeError(f"two renderers for outbox kind {kind!r}")
-        RENDERERS[kind] = fn
-        return fn
-
-    return wrap
 
 
 @dataclass
@@ -243,6 +231,7 @@ class OutboxSender:
         client: WebClient,
         org: OrgConfig,
         *,
+        renderers: Mapping[str, Renderer],
         limiter: RateLimiter | None = None,
         owner: str | None = None,
         batch: int = 20,
@@ -254,6 +243,7 @@ class OutboxSender:
         team_id: str | None = None,
     ) -> None:
         self.db = db
+        self.renderers = renderers  # outbox kind → renderer: every feature's, from `bot.registry`
         self.client = client
         self.org = org
         self.default_locale = default_locale
@@ -508,7 +498,7 @@ class OutboxSender:
             raise Skip("expired before it could be sent")
         if recipient is not None and not recipient.active:
             raise Skip("recipient is deactivated")
-        fn = RENDERERS.get(row.kind)
+        fn = self.renderers.get(row.kind)
         if fn is None:
             raise Skip(f"no renderer for kind {row.kind!r}")
         return fn(RenderContext(session=session, org=self.org, row=row, recipient=recipient,

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
+from sqlalchemy.orm import Session
 
+from bot import home
 from bot.app import Services, build_app
 from bot.db import Database
 from bot.delivery import OutboxSender, RateLimiter
+from bot.registry import SlackRegistry
 from bot.sealed import Sealer
 from bot.settings import Settings
-from bot.slack import RedactingFilter, RetryAfterGate, make_client, quiet_libraries
+from bot.slack import RedactingFilter, RetryAfterGate, SlackDirectory, make_client, quiet_libraries
 from models.core.clock import SYSTEM, Clock
 from models.core.config import OrgConfig
+from scheduler.jobs import all_jobs
+from scheduler.runner import start_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,12 @@ def setup_logging(level: str) -> None:
             handler.addFilter(RedactingFilter())
 
 
+def slack_registry() -> SlackRegistry:
+    """Every feature's Slack side (from `models.features.FEATURES`) and the App Home's own."""
+    features = SlackRegistry.load()
+    return SlackRegistry.of([*features.sides, home.side(features.home)])
+
+
 class Runtime:
     """Owns every long-lived object of the process. Build once; `start_background()`; `stop()`."""
 
@@ -46,8 +58,11 @@ class Runtime:
         self.db = Database(settings.database_url, clock=clock)
         self.gate = RetryAfterGate(clock)  # one Retry-After state for every Web API call of this process
         self.client = make_client(settings, gate=self.gate)
+        # Every feature's Slack side (listeners, renderers, Home sections, event handlers), from the one list
+        # of features, and the App Home's own.
+        self.slack = slack_registry()
         self.services = Services(settings=settings, org=self.org, db=self.db, client=self.client, clock=clock,
-                                 sealer=Sealer.from_settings(settings))
+                                 sealer=Sealer.from_settings(settings), slack=self.slack)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.scheduler: BackgroundScheduler | None = None
@@ -64,9 +79,6 @@ class Runtime:
 
     @cached_property
     def sender(self) -> OutboxSender:
-        from handlers import load_renderers
-
-        load_renderers()
         sender = OutboxSender(
             self.db,
             self.client,
@@ -76,6 +88,7 @@ class Runtime:
             workers=self.settings.sender_workers,
             default_locale=self.settings.default_locale,
             clock=self.clock,
+            renderers=self.slack.renderers,
         )
         self.services.kick_outbox = sender.kick
         return sender
@@ -91,11 +104,18 @@ class Runtime:
             self.sender.team_id = self._team_id  # the sender shares this process's Retry-After windows for it
         return self._team_id
 
-    def run_job(self, name: str) -> str:
-        from scheduler.jobs import JOBS
+    # -- what a job gets (models.core.features.JobContext) ------------------------------------------------
 
-        job = JOBS[name]
-        result = job.func(self)
+    def unit_of_work(self) -> AbstractContextManager[Session]:
+        return self.services.unit_of_work()
+
+    @property
+    def directory(self) -> SlackDirectory:
+        return self.services.directory
+
+    def run_job(self, name: str) -> str:
+        job = all_jobs()[name]
+        result = job.run(self)
         log.info("job %s: %s", name, result)
         return result
 
@@ -107,8 +127,6 @@ class Runtime:
         sender_thread = threading.Thread(target=self.sender.run, args=(self._stop,), name="outbox-sender", daemon=True)
         sender_thread.start()
         self._threads.append(sender_thread)
-        from scheduler.runner import start_scheduler
-
         self.scheduler = start_scheduler(self, self._stop)
         # Mirror the directory once at startup (then nightly), without delaying the start.
         self.scheduler.add_job(self._startup_sync, id="_startup_people_sync", name="people sync at startup")

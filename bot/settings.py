@@ -184,7 +184,7 @@ class Settings(BaseSettings):
 
 
 # Query parameters that carry a secret (`password`, `sslpassword`, `client_secret`, `api_token`, ...).
-_SECRET_PARAMETER = re.compile("pass|secret|token", re.IGNORECASE)
+SECRET_PARAMETER = re.compile("pass|secret|token", re.IGNORECASE)
 
 
 def _masked_database_url(url: str) -> str:
@@ -207,11 +207,11 @@ def _masked_database_url(url: str) -> str:
         return hidden
     if "@" in (parsed.host or "") or (parsed.password is not None and "@" in (parsed.database or "")):
         return hidden
-    if parsed.password is None and not any(_SECRET_PARAMETER.search(key) for key in parsed.query):
+    if parsed.password is None and not any(SECRET_PARAMETER.search(key) for key in parsed.query):
         return url  # nothing to mask: shown exactly as written
     shown = parsed.set(query={}).render_as_string(hide_password=True)
     pairs = [
-        (key, "***" if _SECRET_PARAMETER.search(key) else value)
+        (key, "***" if SECRET_PARAMETER.search(key) else value)
         for key, values in parsed.query.items()
         for value in ((values,) if isinstance(values, str) else values)
     ]

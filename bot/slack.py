@@ -19,7 +19,7 @@ from slack_sdk.web.slack_response import SlackResponse
 
 from bot.settings import Settings
 from models.core.clock import SYSTEM, Clock
-from models.core.ports import SlackUser
+from models.core.ports import DirectoryUnavailable, SlackUser
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +181,9 @@ def busy_response(client: WebClient, method: str, wait: float) -> SlackResponse:
                          headers={"Retry-After": str(max(1, math.ceil(wait)))}, status_code=429)
 
 
-class SlackBusy(SlackApiError):
-    """Raised instead of calling Slack inside a Retry-After window; reads like Slack's own 429."""
+class SlackBusy(SlackApiError, DirectoryUnavailable):
+    """Raised instead of calling Slack inside a Retry-After window; reads like Slack's own 429. Also the
+    domain's `DirectoryUnavailable`: a lookup the gate kept out of Slack is "try later", as for the domain."""
 
     def __init__(self, message: str, response: SlackResponse) -> None:
         super().__init__(message, response)  # type: ignore[no-untyped-call]
@@ -270,10 +271,14 @@ class SlackDirectory:
     def user(self, user_id: str) -> SlackUser | None:
         try:
             resp = self.client.users_info(user=user_id, include_locale=True)
-        except SlackApiError as exc:
-            if exc.response.get("error") in ("user_not_found", "users_not_found"):
-                return None
+        except SlackBusy:
             raise
+        except SlackApiError as exc:
+            if exc.response is not None and exc.response.get("error") in ("user_not_found", "users_not_found"):
+                return None
+            raise DirectoryUnavailable(describe_exception(exc)) from exc
+        except OSError as exc:
+            raise DirectoryUnavailable(describe_exception(exc)) from exc
         return SlackUser.from_slack(resp["user"])
 
     def users(self) -> Iterator[SlackUser]:

@@ -60,10 +60,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, TypeAlias
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from models.core.tables import Person
+from models.people.chart import chain_ids, report_ids
 
 
 class RecordKind(StrEnum):
@@ -205,39 +206,9 @@ class AccessDenied(PermissionError):
         super().__init__(f"{viewer.label} may not see {kind.value}: {reason}")
 
 
-# -- the org chart: one recursive query each way --------------------------------------------------------
-
-
-def _chain_ids(session: Session, person_id: int) -> set[int]:
-    """Ids of everyone above this person (their manager, their manager's manager, ...). One query.
-
-    UNION (not UNION ALL) drops repeated rows, so a cycle in bad org data ends the recursion.
-    """
-    chain = (
-        select(Person.manager_id.label("id"))
-        .where(Person.id == person_id, Person.manager_id.is_not(None))
-        .cte(recursive=True)
-    )
-    above = aliased(Person)
-    chain = chain.union(
-        select(above.manager_id).join(chain, above.id == chain.c.id).where(above.manager_id.is_not(None))
-    )
-    ids = {int(i) for i in session.scalars(select(chain.c.id))}
-    ids.discard(person_id)
-    return ids
-
-
-def _reports_tree(manager_id: int) -> Select[int]:
-    """A SELECT of the ids of everyone below this manager (direct and indirect reports)."""
-    tree = select(Person.id).where(Person.manager_id == manager_id).cte(recursive=True)
-    below = aliased(Person)
-    tree = tree.union(select(below.id).join(tree, below.manager_id == tree.c.id))
-    return select(tree.c.id)
-
-
 def is_manager_of(session: Session, manager: Person, person: Person) -> bool:
     """True when `manager` is anywhere in `person`'s manager chain."""
-    return manager.id != person.id and manager.id in _chain_ids(session, person.id)
+    return manager.id != person.id and manager.id in chain_ids(session, person)
 
 
 def has_reports(session: Session, person: Person) -> bool:
@@ -307,7 +278,7 @@ def decide(
     hr = viewer.is_hr_admin
 
     def in_chain() -> bool:
-        return owner is not None and me.id in _chain_ids(session, owner.id)
+        return owner is not None and me.id in chain_ids(session, owner)
 
     if kind in (RecordKind.KUDOS, RecordKind.GOAL_PUBLIC):
         return _yes("public within the workspace")
@@ -444,7 +415,7 @@ def visible_owner_ids(session: Session, viewer: Viewer, kind: RecordKind | str) 
     # CHECKIN_ANSWER, GOAL_PRIVATE: own + everyone below.
     if hr:
         return ALL
-    return {me.id} | {int(i) for i in session.scalars(_reports_tree(me.id))}
+    return {me.id} | {int(i) for i in session.scalars(report_ids(me))}
 
 
 def visible_where(
@@ -495,7 +466,7 @@ def visible_where(
         return owner_id == me.id if owner_id is not None else false()
 
     def chain() -> ColumnElement[bool]:
-        return owner_id.in_(_reports_tree(me.id)) if owner_id is not None else false()
+        return owner_id.in_(report_ids(me)) if owner_id is not None else false()
 
     def shared() -> ColumnElement[bool]:
         if isinstance(shared_with_manager, bool):

@@ -1,9 +1,10 @@
 """Personal data: what Candor holds about one person, how to export it and how to erase it.
 
-A registry (`register_personal_data`) says, table by table, how rows link to a person and which columns
-may hold their words or names. Core tables are registered below; a feature that adds a table registers it
-from its own module, and `export_person` / `erase_person` pick it up without changes here (they import
-every `models` module first, see `load_registrations`). Erasure refuses to run while a table of
+A registry says, table by table, how rows link to a person and which columns may hold their words or names
+(`models.core.personal_data.PersonalData`). The core tables are registered below; each feature declares its
+tables' entries in its `Feature` (`models/<feature>/personal_data.py`), registered here from the one list of
+features (`models.features`), so `export_person` / `erase_person` cover a new feature without changes here.
+Erasure refuses to run while a table of
 `Base.metadata` is not registered, or one of its columns referencing `people.id` is not declared, so a
 forgotten table cannot keep what an erasure should remove.
 
@@ -33,39 +34,34 @@ Erasing the same Slack id twice raises `AlreadyErased`; an id Candor never knew 
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
-import re
 import secrets
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from functools import cached_property
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, Table, Text, cast, delete, func, inspect, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-import models
-from models.checkins.tables import Checkin, CheckinReply
 from models.core import audit
 from models.core.base import Base
 from models.core.clock import clock_of
-from models.core.tables import Alert, AuditEntry, InboundEvent, OutboxMessage, Person
-from models.kudos.tables import Kudos, KudosRecipient
-from models.one_on_ones.tables import OneOnOnePair
+from models.core.personal_data import (
+    Erasure,
+    ErasureReport,
+    PersonalData,
+    dedupe_terms,
+    iso,
+    jsonable,
+    ref,
+    rowcount,
+)
+from models.core.tables import AuditEntry, InboundEvent, OutboxMessage, Person
+from models.features import personal_data
 from models.people import person_by_slack_id
 
 SCHEMA_VERSION = 1
-REMOVED_TEXT = "[removed at the author's request]"  # the erased person's own words
-REMOVED_ABOUT_TEXT = "[removed at the request of the person it was about]"  # others' words about them
-REDACTED = "[removed]"
 ERASED_PREFIX = "ERASED-"
 EXPORT_ACTION, ERASE_ACTION = "privacy.export", "privacy.erase"
-
-EraseMode = Literal["anonymise", "delete", "keep"]
 
 
 class PrivacyError(Exception):
@@ -81,115 +77,6 @@ class AlreadyErased(UnknownPerson):
 
 
 # -- the registry -----------------------------------------------------------------------------------
-
-
-@dataclass
-class ErasureReport:
-    """What one erasure did. `as_audit()` is what goes in the audit log (it does not link to the row)."""
-
-    team_id: str
-    person_id: int
-    erased_at: datetime
-    deleted: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
-    replaced: dict[str, int] = field(default_factory=dict)  # table -> rows whose content was replaced
-    redacted: dict[str, int] = field(default_factory=dict)  # table -> rows where identifiers were redacted
-    outbox_skipped: int = 0
-    manager_cleared: bool = False
-    reports_unlinked: list[str] = field(default_factory=list)  # Slack ids of former reports
-
-    def count(self, bucket: dict[str, int], table: str, n: int) -> None:
-        if n:
-            bucket[table] = bucket.get(table, 0) + n
-
-    def as_audit(self) -> dict[str, Any]:
-        return {
-            "deleted": dict(self.deleted),
-            "replaced": dict(self.replaced),
-            "redacted": dict(self.redacted),
-            "outbox_skipped": self.outbox_skipped,
-            "manager_cleared": self.manager_cleared,
-            "reports_unlinked": list(self.reports_unlinked),
-        }
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """What an erasure hook gets: the person (still named), the identifiers to scrub, and the report."""
-
-    session: Session
-    person: Person
-    original_slack_id: str
-    placeholder: str
-    terms: tuple[str, ...]
-    report: ErasureReport
-
-    def redact(self, value: Any) -> Any:
-        """`value` (text or JSON) with the person's identifiers replaced. Other values unchanged.
-
-        The Slack id becomes the placeholder (keeps unique keys unique); email and names become `REDACTED`.
-        """
-        return _redact_value(value, self._pattern, self._replacement)
-
-    @cached_property
-    def _pattern(self) -> re.Pattern[str] | None:
-        return _terms_pattern(self.terms)
-
-    def replace(self, column: Any, where: ColumnElement[bool], text: str = REMOVED_ABOUT_TEXT) -> int:
-        """For hooks: set `column` (a Table column) to `text` in the rows matching `where` that have a value.
-
-        Counted in the report as replaced. Returns the number of rows.
-        """
-        table = column.table
-        result = self.session.execute(
-            update(table)
-            .where(where, column.is_not(None))
-            .values({column.key: text})
-            .execution_options(synchronize_session=False)
-        )
-        n = _rowcount(result)
-        self.report.count(self.report.replaced, table.name, n)
-        return n
-
-    def _replacement(self, match: re.Match[str]) -> str:
-        return self.placeholder if match.group(0).lower() == self.original_slack_id.lower() else REDACTED
-
-
-Exporter = Callable[[Session, Person], Any]
-Eraser = Callable[[Erasure], None]
-
-
-@dataclass(frozen=True)
-class PersonalData:
-    """How one table holds personal data.
-
-    - `person_columns`: columns holding a `people.id` that ties a row to the person.
-    - `text_columns`: free text or JSON that may name people: identifiers are redacted in every row of the
-      workspace at erasure.
-    - `content_columns`: content that belongs to the linked person (what they wrote, what was sent to them):
-      replaced whole at erasure (text by `replacement`, JSON by `{}`) in rows linked through
-      `owner_columns` (default: every person column; `()`: none, e.g. when a hook decides).
-    - `on_erase`: "anonymise" (rows stay, content replaced, names redacted), "delete" (linked rows deleted)
-      or "keep" (never touched: the audit log).
-    - `exporter`: custom export section; default: the linked rows, every column. `export=False`: none.
-    - `eraser`: an extra step run after the generic ones (before redaction).
-    """
-
-    table: str
-    person_columns: tuple[str, ...] = ()
-    text_columns: tuple[str, ...] = ()
-    on_erase: EraseMode = "anonymise"
-    content_columns: tuple[str, ...] = ()
-    owner_columns: tuple[str, ...] | None = None
-    replacement: str = REMOVED_TEXT
-    exporter: Exporter | None = None
-    export: bool = True
-    eraser: Eraser | None = None
-    name: str = ""  # registry key; defaults to the table name
-    description: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.name or self.table
 
 
 _REGISTRY: dict[str, PersonalData] = {}
@@ -213,31 +100,13 @@ def unregister_personal_data(key: str) -> None:
     _REGISTRY.pop(key, None)
 
 
-_loaded: list[bool] = []
-
-
-def load_registrations() -> None:
-    """Import every module of the `models` package, so every feature's registrations have run.
-
-    Export and erasure call this first: what they cover never depends on what the caller happened to import.
-    A module that fails to import makes them fail (closed) rather than skip its data.
-    """
-    if _loaded:
-        return
-    for info in pkgutil.iter_modules(models.__path__):
-        importlib.import_module(f"models.{info.name}")
-    _loaded.append(True)
-
-
 def registered() -> tuple[PersonalData, ...]:
-    """Every registry entry, after loading every models module's registrations."""
-    load_registrations()
+    """Every registry entry: the core tables' and every feature's (`models.features`)."""
     return tuple(_REGISTRY.values())
 
 
 def registry_problems() -> list[str]:
     """Tables of `Base.metadata` whose link to people no registry entry covers (empty: all covered)."""
-    load_registrations()
     covered = {(e.table, c) for e in _REGISTRY.values() for c in e.person_columns}
     listed = {e.table for e in _REGISTRY.values()}
     problems = []
@@ -266,7 +135,6 @@ def export_person(
     `models.access.require(..., RecordKind.PERSONAL_EXPORT, owner=person)`; `exclude` names registry
     sections the requester may not see (e.g. 1:1 notes for HR when the organisation does not allow it).
     """
-    load_registrations()
     person = _find(session, team_id, slack_user_id)
     manager = session.get(Person, person.manager_id) if person.manager_id else None
     reports = session.scalars(select(Person).where(Person.manager_id == person.id).order_by(Person.id))
@@ -276,12 +144,12 @@ def export_person(
         if not entry.export or entry.table not in existing or entry.key in exclude or entry.table in exclude:
             continue
         if entry.exporter is not None:
-            data[entry.key] = _jsonable(entry.exporter(session, person))
+            data[entry.key] = jsonable(entry.exporter(session, person))
         elif entry.person_columns:
             data[entry.key] = _export_linked_rows(session, entry, person)
     result = {
         "schema_version": SCHEMA_VERSION,
-        "exported_at": _iso(clock_of(session).now()),
+        "exported_at": iso(clock_of(session).now()),
         "team_id": person.team_id,
         "slack_user_id": person.slack_user_id,
         "profile": {
@@ -294,16 +162,16 @@ def export_person(
             "is_bot": person.is_bot,
             "is_deleted": person.is_deleted,
             "dm_channel_id": person.dm_channel_id,
-            "paused_until": _iso(person.paused_until),
-            "created_at": _iso(person.created_at),
-            "synced_at": _iso(person.synced_at),
+            "paused_until": iso(person.paused_until),
+            "created_at": iso(person.created_at),
+            "synced_at": iso(person.synced_at),
         },
         "org": {
-            "manager": _ref(manager),
-            "reports": [_ref(r) for r in reports],
+            "manager": ref(manager),
+            "reports": [ref(r) for r in reports],
             "department": person.department,
             "title": person.title,
-            "start_date": _iso(person.start_date),
+            "start_date": iso(person.start_date),
             "is_hr_admin": person.is_hr_admin,
         },
         "data": data,
@@ -323,7 +191,7 @@ def export_person(
 def _export_linked_rows(session: Session, entry: PersonalData, person: Person) -> list[dict[str, Any]]:
     table = Base.metadata.tables[entry.table]
     rows = session.execute(select(table).where(_linked(table, entry, person.id)).order_by(*table.primary_key))
-    return [{k: _jsonable(v) for k, v in row._mapping.items()} for row in rows]
+    return [{k: jsonable(v) for k, v in row._mapping.items()} for row in rows]
 
 
 # -- erasure -------------------------------------------------------------------------------------------
@@ -343,7 +211,7 @@ def erase_person(session: Session, team_id: str, slack_user_id: str, *, actor: s
         raise PrivacyError("refusing to erase while personal data is not fully registered: " + "; ".join(problems))
 
     report = ErasureReport(team_id=team_id, person_id=person.id, erased_at=clock_of(session).now())
-    terms = _dedupe_terms([slack_user_id, person.email, person.real_name, person.display_name, person.name])
+    terms = dedupe_terms([slack_user_id, person.email, person.real_name, person.display_name, person.name])
     ctx = Erasure(
         session=session,
         person=person,
@@ -365,14 +233,14 @@ def erase_person(session: Session, team_id: str, slack_user_id: str, *, actor: s
         table = Base.metadata.tables[entry.table]
         if entry.person_columns and entry.on_erase == "delete":
             result = session.execute(delete(table).where(_linked(table, entry, person.id)))
-            report.count(report.deleted, entry.table, _rowcount(result))
+            report.count(report.deleted, entry.table, rowcount(result))
         else:
             owners = entry.person_columns if entry.owner_columns is None else entry.owner_columns
             if owners and entry.content_columns:
                 values = {c: ({} if _is_json(table, c) else entry.replacement) for c in entry.content_columns}
                 linked = or_(*(table.c[c] == person.id for c in owners))
                 result = session.execute(update(table).where(linked).values(**values))
-                report.count(report.replaced, entry.table, _rowcount(result))
+                report.count(report.replaced, entry.table, rowcount(result))
         if entry.eraser is not None:
             entry.eraser(ctx)
         if entry.text_columns:
@@ -418,7 +286,7 @@ def _find(session: Session, team_id: str, slack_user_id: str) -> Person:
         return person
     when = person.erased_at if person is not None else _erased_at(session, team_id, slack_user_id)
     if when is not None:
-        raise AlreadyErased(f"{slack_user_id} in workspace {team_id} was already erased on {_iso(when)}")
+        raise AlreadyErased(f"{slack_user_id} in workspace {team_id} was already erased on {iso(when)}")
     raise UnknownPerson(f"Candor holds no person {slack_user_id} in workspace {team_id}")
 
 
@@ -432,39 +300,6 @@ def _linked(table: Table, entry: PersonalData, person_id: int) -> ColumnElement[
 
 def _is_json(table: Table, column: str) -> bool:
     return isinstance(table.c[column].type, JSON)
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _dedupe_terms(values: Iterable[str | None]) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
-    for v in values:
-        v = (v or "").strip()
-        if v and v.lower() not in seen:
-            seen[v.lower()] = v
-    # Longest first, so "ana@example.com" is removed whole before "ana" could match part of it.
-    return tuple(sorted(seen.values(), key=lambda t: (-len(t), t)))
-
-
-def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    alternatives = "|".join(re.escape(t) for t in terms)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def _redact_value(value: Any, pattern: re.Pattern[str] | None, repl: Callable[[re.Match[str]], str]) -> Any:
-    if pattern is None:
-        return value
-    if isinstance(value, str):
-        return pattern.sub(repl, value)
-    if isinstance(value, dict):
-        return {_redact_value(k, pattern, repl): _redact_value(v, pattern, repl) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact_value(v, pattern, repl) for v in value]
-    return value
 
 
 def _redact_table(ctx: Erasure, table: Table, columns: tuple[str, ...]) -> None:
@@ -498,64 +333,7 @@ def _redact_table(ctx: Erasure, table: Table, columns: tuple[str, ...]) -> None:
 # -- JSON helpers ----------------------------------------------------------------------------------------
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else value.isoformat()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return _iso(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):
-        return None
-    return value
-
-
-def _ref(person: Person | None) -> dict[str, Any] | None:
-    if person is None:
-        return None
-    return {"slack_user_id": person.slack_user_id, "name": person.label}
-
-
 # -- the core tables -----------------------------------------------------------------------------------
-
-
-def _kudos_entry(k: Kudos) -> dict[str, Any]:
-    return {
-        "id": k.id,
-        "created_at": _iso(k.created_at),
-        "giver": _ref(k.giver),
-        "recipients": [_ref(r.person) for r in k.recipients],
-        "values": [v.value for v in k.values],
-        "message": k.message,
-        "origin_channel_id": k.origin_channel_id,
-        "permalink": k.permalink,
-    }
-
-
-def _export_kudos(session: Session, person: Person) -> dict[str, Any]:
-    opts = (
-        selectinload(Kudos.recipients).selectinload(KudosRecipient.person),
-        selectinload(Kudos.values),
-        selectinload(Kudos.giver),
-    )
-    order = (Kudos.created_at, Kudos.id)
-    given = session.scalars(select(Kudos).where(Kudos.giver_id == person.id).options(*opts).order_by(*order))
-    received = session.scalars(
-        select(Kudos)
-        .join(KudosRecipient, KudosRecipient.kudos_id == Kudos.id)
-        .where(KudosRecipient.person_id == person.id)
-        .options(*opts)
-        .order_by(*order)
-    )
-    return {"given": [_kudos_entry(k) for k in given], "received": [_kudos_entry(k) for k in received]}
 
 
 def _erase_people_row(ctx: Erasure) -> None:
@@ -588,7 +366,7 @@ def _skip_undelivered_outbox(ctx: Erasure) -> None:
         .values(state="skipped", lease_until=None, lease_owner=None, last_error="recipient erased")
         .execution_options(synchronize_session=False)
     )
-    ctx.report.outbox_skipped = _rowcount(result)
+    ctx.report.outbox_skipped = rowcount(result)
     if ctx.person.dm_channel_id:
         ctx.session.execute(
             update(OutboxMessage)
@@ -632,9 +410,9 @@ def _export_events(session: Session, person: Person) -> list[dict[str, Any]]:
                 {
                     "event_id": ev.event_id,
                     "event_type": ev.event_type,
-                    "received_at": _iso(ev.received_at),
+                    "received_at": iso(ev.received_at),
                     "state": ev.state,
-                    "event": _jsonable(event),
+                    "event": jsonable(event),
                 }
             )
     return out
@@ -650,7 +428,7 @@ def _delete_own_events(ctx: Erasure) -> None:
         result = ctx.session.execute(
             delete(InboundEvent).where(InboundEvent.event_id.in_(doomed)).execution_options(synchronize_session=False)
         )
-        ctx.report.count(ctx.report.deleted, InboundEvent.__tablename__, _rowcount(result))
+        ctx.report.count(ctx.report.deleted, InboundEvent.__tablename__, rowcount(result))
 
 
 def _export_audit(session: Session, person: Person) -> list[dict[str, Any]]:
@@ -666,7 +444,7 @@ def _export_audit(session: Session, person: Person) -> list[dict[str, Any]]:
         .order_by(AuditEntry.id)
     )
     return [
-        {"at": _iso(e.created_at), "actor": e.actor, "action": e.action, "subject": e.subject, "details": e.details}
+        {"at": iso(e.created_at), "actor": e.actor, "action": e.action, "subject": e.subject, "details": e.details}
         for e in rows
     ]
 
@@ -681,28 +459,6 @@ register_personal_data(
     )
 )
 register_personal_data(PersonalData(table="workspaces", on_erase="keep", export=False, description="No personal data."))
-register_personal_data(
-    PersonalData(
-        table="kudos",
-        person_columns=("giver_id",),
-        text_columns=("message", "source_key"),
-        content_columns=("message",),
-        replacement=REMOVED_TEXT,
-        exporter=_export_kudos,
-        description="Kudos given (message replaced at erasure) and, through kudos_recipients, received.",
-    )
-)
-register_personal_data(
-    PersonalData(
-        table="kudos_recipients",
-        person_columns=("person_id",),
-        export=False,  # in the kudos section
-        description="Links to the anonymised row stay: the giver keeps their kudos.",
-    )
-)
-register_personal_data(
-    PersonalData(table="kudos_values", on_erase="keep", export=False, description="Value tags: no personal data.")
-)
 register_personal_data(
     PersonalData(
         table="outbox",
@@ -741,91 +497,8 @@ register_personal_data(
 )
 
 
-# -- feature tables without a module of their own registering them: check-ins, alerts -----------------------
-# A feature module may register its tables itself (models/one_on_ones.py does, for the 1:1 tables); a
-# registration under the same key replaces the one here. `load_registrations` imports every models module
-# before an export or erasure, so which registration wins never depends on what the caller imported.
-
-
-def _as_dict(obj: Any) -> dict[str, Any]:
-    return {attr.key: _jsonable(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs}
-
-
-def _person_ref(session: Session, person_id: int | None) -> dict[str, Any] | None:
-    return _ref(session.get(Person, person_id)) if person_id is not None else None
-
-
-def _export_checkins(session: Session, person: Person) -> dict[str, Any]:
-    own = list(session.scalars(select(Checkin).where(Checkin.person_id == person.id).order_by(Checkin.period)))
-    replies: dict[int, list[CheckinReply]] = {}
-    if own:
-        for reply in session.scalars(
-            select(CheckinReply).where(CheckinReply.checkin_id.in_([c.id for c in own])).order_by(CheckinReply.id)
-        ):
-            replies.setdefault(reply.checkin_id, []).append(reply)
-    written = session.scalars(select(CheckinReply).where(CheckinReply.author_id == person.id).order_by(CheckinReply.id))
-    return {
-        "own": [
-            {
-                **_as_dict(c),
-                "manager": _person_ref(session, c.manager_id),
-                "replies": [
-                    {"author": _person_ref(session, r.author_id), "text": r.text, "created_at": _iso(r.created_at)}
-                    for r in replies.get(c.id, [])
-                ],
-            }
-            for c in own
-        ],
-        "replies_written": [_as_dict(r) for r in written],
-    }
-
-
-def _erase_replies_about(ctx: Erasure) -> None:
-    """A manager's reply to the erased person's check-in is about them: replaced too."""
-    own_checkins = select(Checkin.id).where(Checkin.person_id == ctx.person.id)
-    ctx.replace(
-        CheckinReply.__table__.c.text,
-        CheckinReply.checkin_id.in_(own_checkins) & (CheckinReply.author_id != ctx.person.id),
-        REMOVED_ABOUT_TEXT,
-    )
-
-
-def _delete_pair_alerts(ctx: Erasure) -> None:
-    """Alerts about a 1:1 pair the erased person was in (either side) mean nothing any more."""
-    pairs = select(OneOnOnePair.id).where(
-        or_(OneOnOnePair.manager_id == ctx.person.id, OneOnOnePair.report_id == ctx.person.id)
-    )
-    result = ctx.session.execute(
-        delete(Alert).where(Alert.pair_id.in_(pairs)).execution_options(synchronize_session=False)
-    )
-    ctx.report.count(ctx.report.deleted, Alert.__tablename__, _rowcount(result))
-
-
 register_personal_data(
     PersonalData(table="slack_pauses", on_erase="keep", export=False, description="Rate-limit pauses: none.")
-)
-register_personal_data(
-    PersonalData(
-        table="checkins",
-        person_columns=("person_id", "manager_id"),
-        owner_columns=("person_id",),
-        content_columns=("answers",),
-        text_columns=("answers",),
-        exporter=_export_checkins,
-        description="Their answers emptied (rows, periods and moods stay for participation counts); "
-        "their names redacted from others' answers.",
-    )
-)
-register_personal_data(
-    PersonalData(
-        table="checkin_replies",
-        person_columns=("author_id",),
-        content_columns=("text",),
-        text_columns=("text",),
-        export=False,  # in the check-ins section
-        eraser=_erase_replies_about,
-        description="Replies they wrote, and replies to their check-ins, replaced.",
-    )
 )
 register_personal_data(
     PersonalData(
@@ -833,7 +506,10 @@ register_personal_data(
         person_columns=("person_id",),
         on_erase="delete",
         text_columns=("details",),
-        eraser=_delete_pair_alerts,
-        description="HR alerts about them or their 1:1 pairs deleted.",
+        description="HR alerts about them deleted (a feature deletes the ones about its records, e.g. 1:1 pairs).",
     )
 )
+
+
+for _entry in personal_data():  # every feature's tables, from the one list of features
+    register_personal_data(_entry)

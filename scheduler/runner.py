@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scheduler.jobs import JOBS
+from scheduler.jobs import all_jobs, trigger_for
+from scheduler.leader import LeaderLock
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -17,23 +18,22 @@ log = logging.getLogger(__name__)
 
 
 def start_scheduler(rt: Runtime, stop: threading.Event) -> BackgroundScheduler:
-    from scheduler.leader import LeaderLock
-
+    jobs = all_jobs()
     leader = LeaderLock(rt.db)
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                   "misfire_grace_time": 60})
 
     def runner(name: str) -> None:
-        job = JOBS[name]
+        job = jobs[name]
         if job.leader_only and not leader.is_leader():
             return
         try:
-            log.info("job %s: %s", name, job.func(rt))
+            log.info("job %s: %s", name, job.run(rt))
         except Exception:
             log.exception("job %s failed", name)
 
-    for name, job in JOBS.items():
-        scheduler.add_job(runner, trigger=job.trigger(), args=[name], id=name, name=job.description,
+    for name, job in jobs.items():
+        scheduler.add_job(runner, trigger=trigger_for(job), args=[name], id=name, name=job.description,
                           replace_existing=True)
     scheduler.add_job(leader.heartbeat, "interval", seconds=15, id="_leader_heartbeat", name="leader lock")
     scheduler.start()

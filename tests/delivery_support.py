@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from bot.db import Database
-from bot.delivery import RenderContext, Rendered, renderer
-from handlers import load_renderers
+from bot.delivery import RenderContext, Rendered, Renderer
+from bot.registry import SlackRegistry
 from models.core import outbox
 from models.core.ports import SlackUser
 from models.core.tables import OutboxMessage, Person
@@ -32,15 +32,16 @@ from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from models.people import ensure_workspace
 from tests.fake_slack import FakeSlack
 
-load_renderers()  # kudos.dm and the rest, as the sender process loads them
-
 NOTE = "test.note"
 METADATA_EVENT = "candor_outbox"
 
 
-@renderer(NOTE)
 def render_note(ctx: RenderContext) -> Rendered:
     return Rendered(text=str(ctx.row.payload.get("text") or "a note from the delivery tests"))
+
+
+# What a sender renders in these tests: every feature's kinds (kudos.dm and the rest), and test.note.
+RENDERERS: dict[str, Renderer] = {**SlackRegistry.load().renderers, NOTE: render_note}
 
 
 def fast_backoff(attempts: int) -> timedelta:

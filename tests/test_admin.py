@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import select
 
-from handlers.admin import AdminIds
+from handlers.people.admin import AdminIds
 from models.core.tables import AuditEntry, Person
 from models.kudos.tables import Kudos
 from tests.conftest import ANA, BOB, CARA, TEAM

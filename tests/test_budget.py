@@ -25,14 +25,14 @@ from sqlalchemy import create_engine, func, select, text
 from bot import budget as budgets
 from bot.budget import BudgetExceeded
 from bot.db import Database
-from bot.views.checkins import CheckinIds
-from bot.views.kudos import KudosIds
+from handlers.checkins.ids import CheckinIds
+from handlers.kudos.ids import KudosIds
 from models import checkins
 from models.checkins.tables import Checkin
+from models.core.prompts import pattern_for
 from models.core.tables import OutboxMessage, Person, ViewSubmission
 from models.kudos.tables import Kudos
 from models.people import ensure_people, ensure_workspace
-from scheduler.prompts import pattern_for
 from tests.conftest import ANA, BOB, KUDOS_CHANNEL, LI, TEAM, Candor
 from tests.slack_requests import options_value, text_value, users_value
 

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.text import unescape
-from bot.views.checkins import CheckinIds
-from bot.views.kudos import KudosIds
+from handlers.checkins.ids import CheckinIds
+from handlers.kudos.ids import KudosIds
 from models import checkins
 from models.checkins.tables import Checkin, CheckinReply
+from models.core.prompts import pattern_for
 from models.core.tables import Alert, OutboxMessage, Person, Workspace
+from models.features import tick_all as tick
 from models.people import ensure_people
-from scheduler.prompts import pattern_for, tick
 from tests.conftest import ANA, BOB, CARA, GONE, LI, TEAM, make_org, start_candor
 from tests.slack_requests import text_value
 
@@ -456,7 +457,7 @@ def test_home_shows_the_open_check_in(candor):
 
 
 def test_pause_from_home_and_resume(candor):
-    from handlers.pause import PauseIds
+    from handlers.people.pause import PauseIds
 
     seed(candor, {ANA: None})
     assert candor.slack.block_action(PauseIds.OPEN, user=ANA).status_code == 200

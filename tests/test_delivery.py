@@ -19,7 +19,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 from sqlalchemy import func, select
 
 from bot.db import Database
-from bot.delivery import OutboxSender, Outcome, RateLimiter, RenderContext, Rendered, renderer
+from bot.delivery import OutboxSender, Outcome, RateLimiter, RenderContext, Rendered
 from bot.settings import Settings
 from bot.slack import make_client
 from models.core import outbox
@@ -29,6 +29,7 @@ from models.kudos.tables import Kudos
 from models.people import ensure_workspace
 from tests.conftest import ANA, BOB, CARA, GENERAL, LI, TEAM, make_org
 from tests.delivery_support import (
+    RENDERERS,
     DroppingProxy,
     FakeDirectory,
     add_people,
@@ -51,7 +52,6 @@ TOKEN = "xoxb-test-token"
 BROKEN = "test.broken"
 
 
-@renderer(BROKEN)
 def render_broken(ctx: RenderContext) -> Rendered:
     raise ValueError("renderer bug")
 
@@ -63,7 +63,7 @@ def make_sender(db: Database, url: str, *, client: WebClient | None = None, time
     return OutboxSender(
         db, client or WebClient(token=TOKEN, base_url=url, timeout=timeout), make_org(),
         limiter=RateLimiter(per_minute=100_000, channel_interval=channel_interval), owner=owner, batch=batch,
-        lease=lease, backoff=fast_backoff, clock=db.clock,
+        lease=lease, backoff=fast_backoff, clock=db.clock, renderers={**RENDERERS, BROKEN: render_broken},
     )
 
 
@@ -500,7 +500,7 @@ def test_three_senders_on_postgres_send_each_row_once(pg_url, fake):
     for i in range(3):
         s = RecordingSender(db, WebClient(token=TOKEN, base_url=fake.url, timeout=5), make_org(),
                             limiter=RateLimiter(per_minute=100_000), owner=f"sender-{i}", batch=5,
-                            backoff=fast_backoff)
+                            backoff=fast_backoff, renderers=RENDERERS)
         s.claimed = []
         senders.append(s)
     errors: list[BaseException] = []

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers import events
+from bot import events
 from models.core.tables import InboundEvent, Person
 from tests.conftest import TEAM
 
@@ -60,7 +60,7 @@ def test_retry_of_a_done_event_changes_nothing(candor):
 
 def test_retry_after_a_failed_first_delivery_is_handled(candor, monkeypatch):
     calls = {"n": 0}
-    original = events.EVENT_HANDLERS["user_change"]
+    [original] = candor.rt.services.slack.events["user_change"]
 
     def flaky(session, services, body):
         calls["n"] += 1
@@ -68,7 +68,7 @@ def test_retry_after_a_failed_first_delivery_is_handled(candor, monkeypatch):
             raise RuntimeError("database blip")
         original(session, services, body)
 
-    monkeypatch.setitem(events.EVENT_HANDLERS, "user_change", flaky)
+    monkeypatch.setitem(candor.rt.services.slack.events, "user_change", (flaky,))
     candor.slack.event(user_event("yann"), event_id="Ev0FLAKY")
     row = wait_state(candor, "Ev0FLAKY", "failed")
     assert "database blip" in (row.last_error or "")

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.views.checkins import CheckinIds
-from bot.views.kudos import KudosIds
-from bot.views.one_on_ones import OneOnOneIds as Ids
-from bot.views.one_on_ones import notes_value, show_all_value
-from handlers.admin import AdminIds
+from handlers.checkins.ids import CheckinIds
+from handlers.kudos.ids import KudosIds
+from handlers.one_on_ones.ids import OneOnOneIds as Ids
+from handlers.one_on_ones.views import notes_value, show_all_value
+from handlers.people.admin import AdminIds
 from models import one_on_ones as oo
 from models.checkins import week_key, week_start_of
 from models.checkins.tables import Checkin, CheckinReply

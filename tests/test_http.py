@@ -76,7 +76,7 @@ def test_failure_gives_a_short_apology_and_logs_no_token(candor, caplog):
 
 
 def test_failed_modal_submit_shows_an_apology_view(candor, monkeypatch):
-    import handlers.kudos as kudos_handlers
+    import handlers.kudos.listeners as kudos_handlers
 
     def boom(*a, **k):
         raise RuntimeError("database on fire")

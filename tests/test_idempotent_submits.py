@@ -18,10 +18,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.views.checkins import CheckinIds
-from bot.views.one_on_ones import OneOnOneIds as Ids
-from bot.views.one_on_ones import notes_value
-from handlers.admin import AdminIds
+from handlers.checkins.ids import CheckinIds
+from handlers.one_on_ones.ids import OneOnOneIds as Ids
+from handlers.one_on_ones.views import notes_value
+from handlers.people.admin import AdminIds
 from models import one_on_ones as oo
 from models.checkins.tables import Checkin, CheckinReply
 from models.core.tables import AuditEntry, OutboxMessage, Person

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.views.kudos import KudosIds
+from handlers.kudos.ids import KudosIds
 from models.core.clock import ManualClock
 from models.core.tables import OutboxMessage, Person
 from models.kudos.tables import Kudos, KudosRecipient, KudosValue

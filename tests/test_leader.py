@@ -11,9 +11,9 @@ from sqlalchemy import func, select, text
 from bot.db import Database
 from models.core.config import OrgConfig
 from models.core.tables import OutboxMessage, Person, Workspace
+from models.features import tick_all as tick
 from models.people import ensure_workspace
 from scheduler.leader import LeaderLock
-from scheduler.prompts import tick
 
 FRI = datetime(2026, 11, 27, tzinfo=UTC)
 TEAM = "T0CANDOR"
@@ -57,9 +57,6 @@ def test_exactly_one_leader_and_takeover_after_its_connection_dies(pg_url):
 
 def test_two_schedulers_ticking_at_once_queue_each_prompt_once(pg_url):
     db_url = pg_url
-    from handlers import load_all
-
-    load_all()
     org = OrgConfig()
     setup = Database(db_url)
     with setup.unit_of_work() as s:

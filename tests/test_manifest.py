@@ -10,10 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.runtime import slack_registry
 from bot.slack import FEATURE_SCOPES, SCOPES_BY_METHOD
-from bot.views.kudos import KudosIds
-from handlers import load_all
-from handlers.events import EVENT_HANDLERS
+from handlers.kudos.ids import KudosIds
 from tests.conftest import BOB
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +43,7 @@ def test_socket_mode_on_by_default(manifest):
 
 
 def test_commands_and_shortcuts_are_exactly_the_handled_ones(manifest):
-    from bot.views.one_on_ones import OneOnOneIds
+    from handlers.one_on_ones.ids import OneOnOneIds
 
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert commands == {KudosIds.COMMAND.value, OneOnOneIds.COMMAND.value}
@@ -54,8 +53,7 @@ def test_commands_and_shortcuts_are_exactly_the_handled_ones(manifest):
 
 
 def test_events_are_exactly_the_handled_ones(manifest):
-    load_all()
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == set(EVENT_HANDLERS)
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == set(slack_registry().events)
 
 
 SLACK_CALL = re.compile(r"(?:client|slack)\.((?:chat|conversations|users|views|files|auth|team)_\w+)\(")

@@ -10,21 +10,26 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.blocks import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, VIEW_BLOCKS_MAX
 from bot.delivery import RenderContext, Skip
 from bot.i18n import translator
-from bot.views import one_on_ones as views
-from bot.views.common import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, VIEW_BLOCKS_MAX
-from handlers import one_on_ones as handler
+from handlers.one_on_ones import cards, modals, renderers, views
+from handlers.one_on_ones.home import one_on_ones_home
+from handlers.one_on_ones.ids import OneOnOneIds
 from models import one_on_ones as oo
+from models.agenda import Agenda, agenda_section_for, build_agenda
 from models.checkins.tables import Checkin
+from models.core.agenda import AgendaSection, SectionSpec
 from models.core.config import OrgConfig
+from models.core.prompts import pattern_for
 from models.core.tables import Alert, OutboxMessage, Person, Workspace
+from models.features import agenda_sections
+from models.features import tick_all as tick
 from models.kudos.tables import Kudos, KudosRecipient
 from models.one_on_ones import ActionDraft, OneOnOneError
 from models.one_on_ones.tables import ActionItem, OneOnOnePair, TalkingPoint
 from models.people import ensure_workspace
 from models.people.org import set_manager
-from scheduler.prompts import pattern_for, tick
 from tests.conftest import TEAM, make_org
 from tests.fake_slack import check_blocks
 
@@ -74,8 +79,8 @@ def previous(p: OneOnOnePair, at: datetime) -> oo.Slot:
     return slot
 
 
-def section_of(session, p, viewer, org, key, until) -> oo.AgendaSection:
-    found = oo.agenda_section_for(session, p, viewer, org, key, until=until, t=t)
+def section_of(session, p, viewer, org, key, until) -> AgendaSection:
+    found = agenda_section_for(session, p, viewer, org, key, until=until)
     assert found is not None
     return found
 
@@ -140,7 +145,7 @@ def test_manager_change_mid_week_moves_future_agendas_and_keeps_history(session,
     ana_occ = oo.agenda_occurrences(session, org, ana, pattern_for(ana, org), *window)
     assert old.id not in {o.payload["pair_id"] for o in ana_occ}
     # The new agenda starts fresh; the old pair's talking points and action items are not carried over.
-    agenda = oo.build_agenda(session, new, bob, org, until=oo.next_meeting(new, wednesday).at, t=t)
+    agenda = build_agenda(session, new, bob, org, until=oo.next_meeting(new, wednesday).at)
     assert all(not s.lines for s in agenda.sections if s.key in ("talking_points", "action_items"))
     # Back to Ana: the old pair (and its history) comes back.
     set_manager(session, TEAM, bob, ana, actor="cli:hr")
@@ -157,14 +162,14 @@ def test_agenda_queued_before_a_manager_change_is_skipped(session, org, team):
                         payload={"pair_id": old.id, "meeting_period": slot.period, "meeting_at": slot.at.isoformat()})
     session.add(row)
     session.flush()
-    rendered = handler.render_agenda(RenderContext(session=session, org=org, row=row, recipient=ana))
+    rendered = renderers.render_agenda(RenderContext(session=session, org=org, row=row, recipient=ana))
     assert "Your 1:1 with <@BOB>" in json.dumps(rendered.blocks)
     set_manager(session, TEAM, bob, cara, actor="cli:hr")
     with pytest.raises(Skip, match="pair ended"):
-        handler.render_agenda(RenderContext(session=session, org=org, row=row, recipient=ana))
+        renderers.render_agenda(RenderContext(session=session, org=org, row=row, recipient=ana))
     oo.sync_pairs(session, TEAM, org, now=MON)
     with pytest.raises(Skip, match="pair ended"):
-        handler.render_agenda(RenderContext(session=session, org=org, row=row, recipient=ana))
+        renderers.render_agenda(RenderContext(session=session, org=org, row=row, recipient=ana))
 
 
 def test_deactivated_person_gets_nothing(session, org, team):
@@ -293,7 +298,7 @@ def kudos(session, giver: Person, to: Person, message: str, at: datetime) -> Kud
     return k
 
 
-def by_key(agenda: oo.Agenda) -> dict[str, oo.AgendaSection]:
+def by_key(agenda: Agenda) -> dict[str, AgendaSection]:
     return {s.key: s for s in agenda.sections}
 
 
@@ -316,7 +321,7 @@ def test_agenda_after_a_week_of_activity(session, org, team):
     kudos(session, cara, li, "not Bob's", held + timedelta(days=2))
 
     until = oo.next_meeting(p, MON).at  # Tue Dec 8
-    agenda = oo.build_agenda(session, p, ana, org, until=until, t=t)
+    agenda = build_agenda(session, p, ana, org, until=until)
     assert agenda.since == held
     sections = by_key(agenda)
     assert list(sections) == ["talking_points", "action_items", "checkins", "kudos"]
@@ -328,18 +333,18 @@ def test_agenda_after_a_week_of_activity(session, org, team):
         "What's in your way?: Waiting on infra · Energy: 4"]
     assert sections["kudos"].lines == ["from li: Thanks for the calm on-call week"]
     # The report sees the same agenda; someone outside the pair sees none of its private parts.
-    assert by_key(oo.build_agenda(session, p, bob, org, until=until, t=t)).keys() == sections.keys()
-    assert list(by_key(oo.build_agenda(session, p, cara, org, until=until, t=t))) == ["checkins", "kudos"]
-    assert list(by_key(oo.build_agenda(session, p, li, org, until=until, t=t))) == ["kudos"]
+    assert by_key(build_agenda(session, p, bob, org, until=until)).keys() == sections.keys()
+    assert list(by_key(build_agenda(session, p, cara, org, until=until))) == ["checkins", "kudos"]
+    assert list(by_key(build_agenda(session, p, li, org, until=until))) == ["kudos"]
 
     # The DM: escaped user text, every section, the buttons.
-    card = handler.card_for(session, p, ana, t, MON)
+    card = cards.card_for(session, p, ana, t, MON)
     _, blocks = views.agenda_message(t, agenda, card, meeting_period="2026-W50", meeting_at=until,
                                         tz=ana.tz)
     dump = json.dumps(blocks)
     assert "Feedback on the &lt;design&gt; review &amp; demo" in dump and "<design>" not in dump
     for needle in ("Talking points", "Open action items", "Check-ins since last 1:1", "Kudos received",
-                   views.OneOnOneIds.DONE_BUTTON, views.OneOnOneIds.ADD_BUTTON, views.OneOnOneIds.NOTES_BUTTON):
+                   OneOnOneIds.DONE_BUTTON, OneOnOneIds.ADD_BUTTON, OneOnOneIds.NOTES_BUTTON):
         assert needle in dump
     check_blocks(blocks, limit=MESSAGE_BLOCKS_MAX, pointer="/blocks", error="invalid_blocks")
 
@@ -367,7 +372,7 @@ def test_action_items_carry_over_until_done(session, org, team):
     meetings = oo.meetings_between(p, MON, MON + 6 * WEEK)
 
     def open_items(slot: oo.Slot) -> list[int]:
-        return by_key(oo.build_agenda(session, p, ana, org, until=slot.at, t=t))["action_items"].item_ids
+        return by_key(build_agenda(session, p, ana, org, until=slot.at))["action_items"].item_ids
 
     assert open_items(meetings[0]) == [rfc.id, book.id]  # dated first
     with pytest.raises(OneOnOneError, match="Only the two people"):
@@ -414,7 +419,7 @@ def test_record_notes_validates_and_files_talking_points(session, org, team, clo
     assert (m.notes, m.notes_author_id, result.covered_points) == ("Talked about the raise.", ana.id, 1)
     assert m.held_at == now
     assert tp.meeting_id == m.id
-    assert not by_key(oo.build_agenda(session, p, ana, org, until=now + WEEK, t=t))["talking_points"].lines
+    assert not by_key(build_agenda(session, p, ana, org, until=now + WEEK))["talking_points"].lines
     [dm] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == oo.NOTES_KIND)).all()
     assert dm.recipient_id == bob.id
 
@@ -480,27 +485,27 @@ def test_long_sections_stay_within_slack_limits(session, org, team):
     session.flush()
 
     until = oo.next_meeting(p, MON).at
-    agenda = oo.build_agenda(session, p, ana, org, until=until, t=t)
+    agenda = build_agenda(session, p, ana, org, until=until)
     sections = by_key(agenda)
     assert sections["talking_points"].total == 500 and len(sections["talking_points"].lines) == 100
     assert sections["action_items"].total == 120
-    card = handler.card_for(session, p, ana, t, MON)
+    card = cards.card_for(session, p, ana, t, MON)
     _, blocks = views.agenda_message(t, agenda, card, meeting_period="2026-W50", meeting_at=until, tz=ana.tz)
     check_blocks(blocks, limit=MESSAGE_BLOCKS_MAX, pointer="/blocks", error="invalid_blocks")
     assert len(blocks) <= MESSAGE_BLOCKS_MAX
     assert all(len((b.get("text") or {}).get("text", "")) <= SECTION_TEXT_MAX for b in blocks)
     assert sum(len(json.dumps(b)) for b in blocks) < 16_000
     dump = json.dumps(blocks, ensure_ascii=False)
-    assert "…and 492 more." in dump and "…and 112 more." in dump and views.OneOnOneIds.SHOW_ALL_BUTTON in dump
+    assert "…and 492 more." in dump and "…and 112 more." in dump and OneOnOneIds.SHOW_ALL_BUTTON in dump
     # "Show all" opens a modal with the rest, within a modal's limits.
     for key in ("talking_points", "action_items", "checkins", "kudos"):
-        view = views.list_modal(t, section_of(session, p, ana, org, key, until)).to_dict()
+        view = modals.list_modal(t, section_of(session, p, ana, org, key, until)).to_dict()
         check_blocks(view["blocks"], limit=VIEW_BLOCKS_MAX, pointer="/view/blocks", error="invalid_arguments")
         assert len(json.dumps(view)) < 250_000 and len(view["title"]["text"]) <= 24
-    assert "more not shown here" in json.dumps(views.list_modal(
+    assert "more not shown here" in json.dumps(modals.list_modal(
         t, section_of(session, p, ana, org, "talking_points", until)).to_dict())
     # The Home section, too, stays small.
-    home = [b.to_dict() for b in handler.one_on_ones_home(session, ana, t, org)]
+    home = [b.to_dict() for b in one_on_ones_home(session, ana, t, org)]
     check_blocks(home, limit=30, pointer="/view/blocks", error="invalid_arguments")
 
 
@@ -509,19 +514,16 @@ def test_agenda_sections_are_pluggable(session, org, team):
     p = pair(session, team["ana"], team["bob"])
     seen = []
 
-    @oo.agenda_section(45, key="test_goals")
     def goals(session, pair, since, until):
         seen.append((pair.id, since, until))
-        return oo.AgendaSection(title="Goals", lines=["Goal A: 40% → 60%"], total=1)
+        return AgendaSection(title="Goals", lines=["Goal A: 40% → 60%"], total=1)
 
-    try:
-        until = oo.next_meeting(p, MON).at
-        agenda = oo.build_agenda(session, p, team["bob"], org, until=until, t=t)
-        assert [s.key for s in agenda.sections] == ["talking_points", "action_items", "checkins", "test_goals",
-                                                    "kudos"]
-        assert seen == [(p.id, agenda.since, until)]
-    finally:
-        oo.AGENDA_SECTIONS[:] = [s for s in oo.AGENDA_SECTIONS if s.key != "test_goals"]
+    sections = (*agenda_sections(), SectionSpec(key="test_goals", order=45, fn=goals))
+    until = oo.next_meeting(p, MON).at
+    agenda = build_agenda(session, p, team["bob"], org, until=until, sections=sections)
+    assert [s.key for s in agenda.sections] == ["talking_points", "action_items", "checkins", "test_goals",
+                                                "kudos"]
+    assert seen == [(p.id, agenda.since, until)]
 
 
 # -- alerts -------------------------------------------------------------------------------------------------
@@ -574,13 +576,13 @@ def test_nudge_renderer_skips_after_the_meeting(session, org, team):
     p = pair(session, ana, bob)
     oo.alerts_no_meeting(session, TEAM, org, MON + 5 * WEEK)
     row = next(n for n in nudges(session) if n.payload["pair_id"] == p.id)
-    rendered = handler.render_nudge(RenderContext(session=session, org=org, row=row, recipient=ana))
+    rendered = renderers.render_nudge(RenderContext(session=session, org=org, row=row, recipient=ana))
     assert "4 weeks since your last recorded 1:1 with <@BOB>" in rendered.text
     slot = previous(p, MON + 5 * WEEK)
     oo.record_notes(session, p, oo.ensure_meeting(session, p, slot.period, slot.at), ana, "met",
                     now=MON + 5 * WEEK)
     with pytest.raises(Skip):
-        handler.render_nudge(RenderContext(session=session, org=org, row=row, recipient=ana))
+        renderers.render_nudge(RenderContext(session=session, org=org, row=row, recipient=ana))
 
 
 def test_pair_time_parsing():
@@ -615,11 +617,10 @@ def test_saving_the_schedule_unchanged_from_another_zone_keeps_the_fortnight(ses
 def test_show_all_stays_under_slacks_view_size_with_non_ascii_text():
     """slack_sdk sends non-ASCII as \\uXXXX escapes: the budget counts JSON bytes, not characters."""
     from bot.i18n import translator
-    from models.one_on_ones import AgendaSection
 
     lines = ["🎉 祝贺 " * 200] * 100  # long CJK and emoji lines: up to 12 bytes of JSON per character
     section = AgendaSection(title="Talking points", lines=lines, total=len(lines), key="talking_points")
-    view = views.list_modal(translator("en"), section).to_dict()
+    view = modals.list_modal(translator("en"), section).to_dict()
     assert len(json.dumps(view)) < 250_000
     assert len(view["blocks"]) <= 100
 

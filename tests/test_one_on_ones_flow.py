@@ -15,14 +15,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.views.one_on_ones import OneOnOneIds as Ids
+from handlers.one_on_ones.ids import OneOnOneIds as Ids
 from models import one_on_ones as oo
 from models.checkins.tables import Checkin
+from models.core.prompts import pattern_for
 from models.core.tables import OutboxMessage, Person, Workspace
+from models.features import tick_all as tick
 from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
 from models.people import ensure_people
 from models.people.org import set_manager
-from scheduler.prompts import pattern_for, tick
 from tests.conftest import ANA, BOB, CARA, LI, TEAM
 from tests.slack_requests import _plain_workspace, sample, text_value
 

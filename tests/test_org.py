@@ -15,20 +15,15 @@ from sqlalchemy.orm import Session
 from bot.db import Database
 from models.core.tables import AuditEntry, Person
 from models.people import ensure_workspace
-from models.people.org import (
-    MAX_DEPTH,
+from models.people.chart import MAX_DEPTH, is_in_chain, is_manager, manager_chain, reports
+from models.people.org import OrgError, set_manager
+from models.people.org_import import (
     FieldChange,
     ImportProblem,
     ManagerChange,
-    OrgError,
     OrgImportError,
     apply_import,
-    is_in_chain,
-    is_manager,
-    manager_chain,
     plan_import,
-    reports,
-    set_manager,
 )
 from tests.conftest import TEAM
 

@@ -63,8 +63,8 @@ def test_resync_updates_and_reactivates_in_place(fake, session):
 def test_a_user_without_tz_falls_back_to_the_default_time_zone(session):
     from models.core.config import OrgConfig
     from models.core.ports import SlackUser
+    from models.core.prompts import pattern_for
     from models.people import upsert_person
-    from scheduler.prompts import pattern_for
 
     person = upsert_person(session, TEAM, SlackUser.from_slack({"id": "U0NOTZ", "name": "notz", "tz": None}))
     org = OrgConfig.model_validate({"schedule": {"default_timezone": "America/Chicago"}})

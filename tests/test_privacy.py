@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.db import Database
 from models.checkins.tables import Checkin, CheckinReply
 from models.core import audit
+from models.core.personal_data import REDACTED, REMOVED_ABOUT_TEXT, REMOVED_TEXT, Erasure, PersonalData
 from models.core.ports import SlackUser
 from models.core.tables import Alert, AuditEntry, InboundEvent, OutboxMessage, Person
 from models.kudos import KudosDraft, KudosRules, give_kudos
@@ -28,13 +29,8 @@ from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair,
 from models.people import ensure_workspace, person_by_slack_id, upsert_person
 from models.privacy import (
     ERASED_PREFIX,
-    REDACTED,
-    REMOVED_ABOUT_TEXT,
-    REMOVED_TEXT,
     SCHEMA_VERSION,
     AlreadyErased,
-    Erasure,
-    PersonalData,
     PrivacyError,
     UnknownPerson,
     erase_person,

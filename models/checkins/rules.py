@@ -8,25 +8,22 @@ under its own period, marked late.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.checkins.periods import closes_at, prompt_due
 from models.checkins.tables import Checkin, CheckinReply
 from models.core import outbox
 from models.core.clock import clock_of
-from models.core.config import WEEKDAYS, CheckinConfig, CheckinQuestion, OrgConfig
-from models.core.tables import Alert, OutboxMessage, Person
+from models.core.config import CheckinQuestion, OrgConfig
+from models.core.tables import Person
 from models.core.text import is_blank
-from models.core.timing import WorkPattern, every_n_weeks_due, weekly_due
+from models.core.timing import WorkPattern
 
-# Fortnightly check-ins count weeks from this Monday, so every person is on the same rhythm.
-BIWEEKLY_ANCHOR = date(2026, 1, 5)
-WEEKDAY_INDEX = {name: i for i, name in enumerate(WEEKDAYS)}
 REPLY_MAX = 1000
 
 
@@ -44,84 +41,6 @@ class CheckinInvalid(Exception):
     def __init__(self, errors: dict[str, tuple[str, dict[str, Any]]]) -> None:
         self.errors = errors
         super().__init__(", ".join(errors))
-
-
-def interval_weeks(cfg: CheckinConfig) -> int:
-    return 2 if cfg.cadence == "biweekly" else 1
-
-
-_WEEK_KEY = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
-
-
-def week_key(week_start: date) -> str:
-    iso = week_start.isocalendar()
-    return f"{iso.year:04d}-W{iso.week:02d}"
-
-
-def week_start_of(period: str) -> date:
-    """The Monday of a canonical ISO week key ("2026-W47"). Anything else raises ValueError: "2026-W047",
-    " 2026-W47", "+2026-W47" or "2026-W54" would otherwise name a week a second way and file a second
-    check-in for it."""
-    m = _WEEK_KEY.fullmatch(period) if isinstance(period, str) else None
-    if m is None:
-        raise ValueError(f"not a week key like 2026-W47: {period!r}")
-    monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    if week_key(monday) != period:
-        raise ValueError(f"not a canonical week key: {period!r}")
-    return monday
-
-
-def is_week_key(period: object) -> bool:
-    try:
-        week_start_of(period)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        return False
-    return True
-
-
-def prompt_due(period: str, cfg: CheckinConfig, pattern: WorkPattern) -> datetime | None:
-    """When the check-in of `period` is asked, in UTC (None if that week has no check-in)."""
-    start = week_start_of(period)
-    if ((start - BIWEEKLY_ANCHOR).days // 7) % interval_weeks(cfg):
-        return None
-    return weekly_due(start, WEEKDAY_INDEX[cfg.weekday], cfg.at, pattern)
-
-
-def reminder_due(period: str, cfg: CheckinConfig, pattern: WorkPattern) -> datetime | None:
-    """The one reminder for `period`: the configured day and time of the following week."""
-    if prompt_due(period, cfg, pattern) is None:
-        return None
-    return weekly_due(week_start_of(period) + timedelta(days=7), WEEKDAY_INDEX[cfg.reminder_weekday],
-                      cfg.reminder_time, pattern)
-
-
-def closes_at(period: str, cfg: CheckinConfig, pattern: WorkPattern) -> datetime:
-    """A period closes when the next check-in is asked."""
-    due = prompt_due(period, cfg, pattern)
-    assert due is not None, f"{period} has no check-in"
-    _, nxt = every_n_weeks_due(BIWEEKLY_ANCHOR, interval_weeks(cfg), due, WEEKDAY_INDEX[cfg.weekday], cfg.at,
-                               pattern)
-    return nxt
-
-
-def prompts_between(cfg: CheckinConfig, pattern: WorkPattern, start: datetime, end: datetime
-                    ) -> list[tuple[str, datetime]]:
-    """Every (period, due) with start < due <= end."""
-    out: list[tuple[str, datetime]] = []
-    after = start
-    while True:
-        period, due = every_n_weeks_due(BIWEEKLY_ANCHOR, interval_weeks(cfg), after, WEEKDAY_INDEX[cfg.weekday],
-                                        cfg.at, pattern)
-        if due > end:
-            return out
-        out.append((period, due))
-        after = due
-
-
-def current_period(cfg: CheckinConfig, pattern: WorkPattern, now: datetime) -> str | None:
-    """The open period at `now` (the latest one already asked), or None before the first."""
-    found = prompts_between(cfg, pattern, now - timedelta(days=7 * interval_weeks(cfg) + 7), now)
-    return found[-1][0] if found else None
 
 
 def validate_answers(questions: list[CheckinQuestion], answers: dict[str, Any]) -> dict[str, Any]:
@@ -272,65 +191,3 @@ def reply(session: Session, checkin: Checkin, author: Person, text: str) -> Chec
     return note
 
 
-def missed_in_a_row(session: Session, person: Person, org: OrgConfig, pattern: WorkPattern, now: datetime
-                    ) -> list[str]:
-    """The closed periods (newest first) the person was asked and did not answer, back to the last answer."""
-    cfg = org.checkins
-    horizon = max(person.created_at, now - timedelta(weeks=cfg.missed_weeks_alert * interval_weeks(cfg) + 4))
-    asked = [p for p, _ in prompts_between(cfg, pattern, horizon, now)]
-    closed = [p for p in asked if closes_at(p, cfg, pattern) <= now]
-    answered = set(session.scalars(select(Checkin.period).where(Checkin.person_id == person.id,
-                                                                 Checkin.period.in_(closed))))
-    # Only weeks the person was really asked count (prompt delivered): not paused weeks, downtime, weeks
-    # before they joined the rollout or before check-ins were switched on.
-    asked_for_real = set(session.scalars(select(OutboxMessage.payload["period"].as_string()).where(
-        OutboxMessage.recipient_id == person.id, OutboxMessage.kind == "checkin.prompt",
-        OutboxMessage.state == "sent")))
-    missed: list[str] = []
-    for p in reversed(closed):
-        if p in answered:
-            break
-        if p not in asked_for_real:
-            continue
-        missed.append(p)
-    return missed
-
-
-def record_missed_alerts(session: Session, team_id: str, org: OrgConfig, patterns: dict[int, WorkPattern],
-                         people: list[Person], *, now: datetime | None = None) -> list[Alert]:
-    """One alert per person whose missed streak reached the threshold (per latest missed period), and one
-    gentle nudge to their manager for it."""
-    now = now or clock_of(session).now()
-    made: list[Alert] = []
-    for person in people:
-        missed = missed_in_a_row(session, person, org, patterns[person.id], now)
-        if len(missed) < org.checkins.missed_weeks_alert:
-            continue
-        period = missed[0]
-        subject = f"person:{person.id}"
-        exists = session.scalars(select(Alert).where(Alert.team_id == team_id, Alert.kind == "checkin.missed",
-                                                      Alert.subject == subject, Alert.period == period)).first()
-        if exists is not None:
-            continue
-        alert = Alert(team_id=team_id, kind="checkin.missed", subject=subject, period=period, person_id=person.id,
-                      details={"missed": missed})
-        session.add(alert)
-        session.flush()
-        manager = person.manager
-        if manager is not None and manager.active and not (manager.paused_until and now < manager.paused_until):
-            outbox.enqueue(
-                session, team_id=team_id, kind="checkin.nudge",
-                key=outbox.dedupe_key("checkin.nudge", team_id, manager.slack_user_id, f"alert-{alert.id}"),
-                recipient=manager, payload={"alert_id": alert.id},
-                not_before=next_working_moment(now, manager, org),
-            )
-        made.append(alert)
-    return made
-
-
-def next_working_moment(now: datetime, manager: Person, org: OrgConfig) -> datetime:
-    """When a nudge may reach this manager: now, or their next working morning (the 1:1 alerts' rule)."""
-    from models.one_on_ones import next_working_moment as nxt  # imported here: one_on_ones imports checkins
-    from scheduler.prompts import pattern_for
-
-    return nxt(now, pattern_for(manager, org))

@@ -44,3 +44,26 @@ class DomainError(Exception):
     @property
     def params(self) -> dict[str, Any]:
         return self.message.params
+
+
+class Phrase(str):
+    """Text made of plain parts (names, what people wrote) and message ids. As a `str` it is its English text;
+    `in_language(t)` says it in a person's language. Lines of an agenda section are phrases: the domain
+    composes them, a view translates them."""
+
+    parts: tuple[str | Message, ...]
+
+    def __new__(cls, *parts: str | Message) -> Phrase:
+        text = "".join(p.english() if isinstance(p, Message) else p for p in parts)
+        phrase = super().__new__(cls, text)
+        phrase.parts = parts
+        return phrase
+
+    def in_language(self, t: Any) -> str:
+        """This phrase in the language of `t` (a translator: `t(message_id, **params)`)."""
+        return "".join(t(p.id, **p.params) if isinstance(p, Message) else p for p in self.parts)
+
+
+def say(message_id: str, /, **params: Any) -> Message:
+    """A message id with its parameters, for a `Phrase`."""
+    return Message(message_id, params)

@@ -51,11 +51,16 @@ class SlackUser(BaseModel):
         )
 
 
+class DirectoryUnavailable(Exception):
+    """Slack could not be asked now (rate limited, down, too slow): try later, or go on without it."""
+
+
 class Directory(Protocol):
     """Who is who in the workspace, as Slack knows it."""
 
     def user(self, user_id: str) -> SlackUser | None:
-        """The user, or None when Slack does not know the id."""
+        """The user, or None when Slack does not know the id. Raises `DirectoryUnavailable` when Slack
+        cannot be asked now."""
 
     def users(self) -> Iterator[SlackUser]:
         """Every member of the workspace (paginated underneath)."""

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -80,7 +81,14 @@ class Person(Timestamped, Base):
 
     @property
     def active(self) -> bool:
+        """A person who may get prompts, be chosen, see things: not deactivated, not a bot, not erased.
+        `active_person()` is the same test in SQL."""
         return not (self.is_deleted or self.is_bot or self.erased_at is not None)
+
+
+def active_person(person: Any) -> tuple[ColumnElement[bool], ...]:
+    """`Person.active` in SQL, for `Person` or an alias of it."""
+    return (person.is_deleted.is_(False), person.is_bot.is_(False), person.erased_at.is_(None))
 
 
 class OutboxMessage(Timestamped, Base):

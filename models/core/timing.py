@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from models.core.weeks import week_key
+
 __all__ = [
     "WorkPattern",
     "every_n_weeks_due",
@@ -48,6 +50,7 @@ __all__ = [
     "local_day_at",
     "local_week_start",
     "next_weekly_due",
+    "next_working_moment",
     "period_key_week",
     "resolve_local",
     "weekly_due",
@@ -227,8 +230,7 @@ def period_key_week(moment_or_local_date: datetime | date, pattern: WorkPattern)
         local_date = _local(moment_or_local_date, pattern).date()
     else:
         local_date = moment_or_local_date
-    iso = local_date.isocalendar()
-    return f"{iso.year:04d}-W{iso.week:02d}"
+    return week_key(local_date)
 
 
 def local_week_start(moment: datetime, pattern: WorkPattern) -> date:
@@ -324,11 +326,6 @@ def weekly_due(week_start: date, weekday: int, at: time, pattern: WorkPattern) -
     return local_day_at(day, at, pattern)
 
 
-def _week_key(week_start: date) -> str:
-    iso = week_start.isocalendar()
-    return f"{iso.year:04d}-W{iso.week:02d}"
-
-
 def every_n_weeks_due(
     anchor_week_start: date,
     n: int,
@@ -360,7 +357,7 @@ def every_n_weeks_due(
     while True:
         due = weekly_due(week, weekday, at, pattern)
         if due is not None and due > after:
-            return _week_key(week), due
+            return week_key(week), due
         week += n * _WEEK
 
 
@@ -372,3 +369,18 @@ def next_weekly_due(after: datetime, weekday: int, at: time, pattern: WorkPatter
     next week's prompt, so a walk visits every week once.
     """
     return every_n_weeks_due(date(2001, 1, 1), 1, after, weekday, at, pattern)
+
+
+def next_working_moment(now: datetime, pattern: WorkPattern) -> datetime:
+    """`now` if it is a working day outside quiet hours for the person, else the next such moment."""
+    local = now.astimezone(pattern.zone())
+    if is_working_day(local.date(), pattern) and not in_quiet_hours(now, pattern):
+        return now
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        if not is_working_day(day, pattern):
+            continue
+        moment = local_day_at(day, pattern.quiet_end, pattern)
+        if moment > now:
+            return moment
+    return now

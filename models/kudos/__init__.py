@@ -1,5 +1,16 @@
-"""Kudos: recognition with company values, announced in a channel and DMed to each recipient."""
+"""Kudos: recognition with company values, announced in a channel and DMed to each recipient.
 
+`rules`: what a valid kudos is and saving it with its messages; `agenda`: the kudos part of the 1:1 agenda;
+`personal_data`: export and erasure rules; `tables`."""
+
+from __future__ import annotations
+
+from models.core.features import Feature
+from models.kudos import agenda as _agenda
+from models.kudos import personal_data as _personal_data
+from models.kudos.agenda import (
+    kudos_section,
+)
 from models.kudos.rules import (
     GiveResult,
     KudosDraft,
@@ -13,7 +24,16 @@ from models.kudos.rules import (
     summary_for,
 )
 
+FEATURE = Feature(
+    name="kudos",
+    description="Recognition with company values",
+    slack="handlers.kudos",
+    agenda_sections=_agenda.SECTIONS,
+    personal_data=_personal_data.PERSONAL_DATA,
+)
+
 __all__ = [
+    "FEATURE",
     "GiveResult",
     "KudosDraft",
     "KudosRejected",
@@ -22,6 +42,7 @@ __all__ = [
     "get_kudos",
     "give_kudos",
     "given_this_week",
+    "kudos_section",
     "local_week_start",
     "summary_for",
 ]

@@ -1,0 +1,265 @@
+"""Weekly check-ins: prompt and reminder (scheduled), the modal, the manager's summary and its buttons."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.app import team_of, user_of
+from bot.blocks import form_expired, mention
+from handlers.checkins import views as views
+from handlers.checkins.ids import CheckinIds
+from models import access, checkins
+from models.checkins.tables import Checkin
+from models.core import submissions
+from models.core.prompts import pattern_for
+from models.core.tables import Person
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
+
+    from bot.app import Services
+
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}", re.ASCII)
+
+
+# -- scheduled prompts -------------------------------------------------------------------------------
+
+
+# -- listeners ----------------------------------------------------------------------------------------
+
+
+def _answers_from_state(state: dict[str, Any]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for block_id, actions in state.items():
+        if not block_id.startswith("q_"):
+            continue
+        value = actions.get(CheckinIds.ANSWER_ACTION, {})
+        selected = value.get("selected_option")
+        answers[block_id[2:]] = selected["value"] if selected else value.get("value")
+    return answers
+
+
+def _text_input(view: dict[str, Any], block: str, action: str) -> str:
+    return str(view.get("state", {}).get("values", {}).get(block, {}).get(action, {}).get("value") or "")
+
+
+def _record_id(body: dict[str, Any]) -> int:
+    """A button's record id; 0 (which matches nothing) when the value is not one."""
+    raw = str((body.get("actions") or [{}])[0].get("value") or "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
+
+
+def register(app: App, services: Services) -> None:
+    org = services.org
+
+    def open_modal(body: dict[str, Any], view: Any) -> None:
+        services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
+
+    def visible_checkin(session: Session, actor: Person, checkin_id: int) -> Checkin | None:
+        """The check-in, if the access policy lets this person see it (a button's id is looked up, never
+        trusted)."""
+        checkin = session.get(Checkin, checkin_id) if checkin_id else None
+        if checkin is None or checkin.team_id != actor.team_id:
+            return None
+        viewer = access.Viewer.slack(actor, hr_admin_ids=frozenset(org.hr.admins))
+        return checkin if access.can_see(session, viewer, access.RecordKind.CHECKIN_ANSWER,
+                                         owner=checkin.person) else None
+
+    @app.action(CheckinIds.OPEN.value)
+    def open_checkin(ack: Ack, body: dict[str, Any]) -> None:
+        period = str(body["actions"][0].get("value") or "")
+        with services.unit_of_work() as session:
+            person = services.acting_person(session, body)
+            t = services.t_for(session, person.team_id, person.slack_user_id, body)
+            pattern = pattern_for(person, org)
+            if not checkins.is_week_key(period) or checkins.prompt_due(period, org.checkins, pattern) is None:
+                view = views.done_view(t, t("Weekly check-in"), t("That check-in doesn't exist."))
+            else:
+                existing = checkins.for_period(session, person, period)
+                closed = services.clock.now() >= checkins.closes_at(period, org.checkins, pattern)
+                if existing is not None and closed:
+                    view = views.done_view(t, t("Weekly check-in"), t(
+                        "Your check-in for {week} is closed and can no longer be edited.",
+                        week=views.week_label(t, period)))
+                else:
+                    meta = services.sealer.seal(CheckinIds.MODAL, person.slack_user_id, {"period": period})
+                    view = views.checkin_modal(t, period, org.checkins.questions, existing=existing, late=closed,
+                                               private_metadata=meta)
+        open_modal(body, view)
+        ack()
+
+    @app.view(CheckinIds.MODAL.value)
+    def checkin_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        view = body["view"]
+        first_block = f"q_{org.checkins.questions[0].id}"
+        meta = services.sealer.open(CheckinIds.MODAL, user_of(body), view.get("private_metadata"))
+        period = str((meta or {}).get("period") or "")
+        answers = _answers_from_state(view.get("state", {}).get("values", {}))
+        with services.db.unit_of_work() as session:
+            t = services.t_for(session, team_of(body), user_of(body), body)
+        if meta is None:
+            ack(response_action="errors", errors={first_block: form_expired(t)})
+            return
+
+        def save() -> dict[str, Any]:
+            with services.unit_of_work() as session:
+                form = submissions.Form(team_of(body), user_of(body), view["id"], "checkin")
+                earlier = form.claim(session)
+                if earlier is not None:
+                    return earlier
+                person = services.acting_person(session, body)
+                result = checkins.submit(session, person, period, answers, org, pattern_for(person, org),
+                                         now=services.clock.now())
+                done = {"late": result.late, "edited": not result.created,
+                        "has_manager": result.checkin.manager_id is not None}
+                form.finish(session, done)
+                return done
+
+        try:
+            try:
+                done = save()
+            except IntegrityError:  # another form for the same week saved it first: this one is an edit
+                done = save()
+        except checkins.CheckinInvalid as err:
+            ack(response_action="errors", errors=views.answer_errors(t, err.errors))
+            return
+        except checkins.CheckinError as err:
+            message = t("Your check-in for {week} is closed and can no longer be edited.",
+                        week=views.week_label(t, period)) if err.code == "closed" else t(
+                "That check-in isn't open.")
+            ack(response_action="errors", errors={first_block: message})
+            return
+        ack(response_action="update", view=views.saved_view(t, period, late=bool(done.get("late")),
+                                                            edited=bool(done.get("edited")),
+                                                            has_manager=bool(done.get("has_manager"))))
+
+    @app.action(CheckinIds.REPLY.value)
+    def reply_button(ack: Ack, body: dict[str, Any]) -> None:
+        with services.unit_of_work() as session:
+            actor = services.acting_person(session, body)
+            t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
+            checkin = session.get(Checkin, _record_id(body))
+            if checkin is None or not checkins.may_reply(session, checkin, actor):
+                view = views.done_view(t, t("Reply"), t("Only the person's manager can reply to this check-in."))
+            else:
+                meta = services.sealer.seal(CheckinIds.REPLY_MODAL, actor.slack_user_id, {"checkin_id": checkin.id})
+                view = views.reply_modal(t, checkin, private_metadata=meta)
+        open_modal(body, view)
+        ack()
+
+    @app.view(CheckinIds.REPLY_MODAL.value)
+    def reply_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        view = body["view"]
+        meta = services.sealer.open(CheckinIds.REPLY_MODAL, user_of(body), view.get("private_metadata"))
+        checkin_id = int((meta or {}).get("checkin_id") or 0)
+        text = _text_input(view, CheckinIds.REPLY_BLOCK, CheckinIds.REPLY_ACTION)
+        with services.db.unit_of_work() as session:
+            t = services.t_for(session, team_of(body), user_of(body), body)
+        if meta is None:
+            ack(response_action="errors", errors={CheckinIds.REPLY_BLOCK.value: form_expired(t)})
+            return
+        try:
+            with services.unit_of_work() as session:
+                form = submissions.Form(team_of(body), user_of(body), view["id"], "checkin.reply")
+                done = form.claim(session)
+                if done is None:
+                    actor = services.acting_person(session, body)
+                    checkin = session.get(Checkin, checkin_id)
+                    if checkin is None:
+                        raise checkins.CheckinError("not_manager")
+                    checkins.reply(session, checkin, actor, text)
+                    done = {"person": checkin.person.slack_user_id}
+                    form.finish(session, done)
+        except checkins.CheckinError as err:
+            messages = {
+                "reply_empty": t("Write a short note first."),
+                "reply_too_long": t("At most {max} characters (you wrote {length}).", **err.params),
+                "not_manager": t("Only the person's manager can reply to this check-in."),
+            }
+            ack(response_action="errors", errors={CheckinIds.REPLY_BLOCK.value: messages.get(
+                err.code, t("That reply couldn't be sent."))})
+            return
+        ack(response_action="update", view=views.done_view(t, t("Reply"), t(":white_check_mark: Sent to {person}.",
+                                                                             person=mention(str(done["person"])))))
+
+    @app.action(CheckinIds.READ_ALL.value)
+    def read_all(ack: Ack, body: dict[str, Any]) -> None:
+        with services.unit_of_work() as session:
+            actor = services.acting_person(session, body)
+            t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
+            checkin = visible_checkin(session, actor, _record_id(body))
+            if checkin is None:
+                view = views.done_view(t, t("Check-in"), t("You can't see this check-in."))
+            else:
+                blocker_ids = {q.id for q in org.checkins.questions if q.blocker}
+                view = views.full_checkin_modal(t, checkin, blocker_ids=blocker_ids)
+        open_modal(body, view)
+        ack()
+
+    @app.action(CheckinIds.ADD_TO_ONE_ON_ONE.value)
+    def add_to_one_on_one(ack: Ack, body: dict[str, Any]) -> None:
+        from models.one_on_ones import pair_of
+
+        with services.unit_of_work() as session:
+            actor = services.acting_person(session, body)
+            t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
+            checkin = visible_checkin(session, actor, _record_id(body))
+            pair = pair_of(session, actor, checkin.person) if checkin is not None else None
+            if checkin is None or pair is None:
+                view = views.done_view(t, t("Add to our 1:1"), t("You don't have a 1:1 with this person yet."))
+            else:
+                blocker = next((str(checkin.answers[q.id]) for q in org.checkins.questions
+                                if q.blocker and checkin.answers.get(q.id)), "")
+                suggestion = t("From the check-in for {week}: {text}", week=views.week_label(t, checkin.period),
+                               text=blocker) if blocker else t("Their check-in for {week}",
+                                                               week=views.week_label(t, checkin.period))
+                meta = services.sealer.seal(CheckinIds.TOPIC_MODAL, actor.slack_user_id, {"checkin_id": checkin.id})
+                view = views.topic_modal(t, suggestion, private_metadata=meta)
+        open_modal(body, view)
+        ack()
+
+    @app.view(CheckinIds.TOPIC_MODAL.value)
+    def topic_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        from models.one_on_ones import OneOnOneError, add_talking_point, pair_of
+
+        view = body["view"]
+        meta = services.sealer.open(CheckinIds.TOPIC_MODAL, user_of(body), view.get("private_metadata"))
+        checkin_id = int((meta or {}).get("checkin_id") or 0)
+        text = _text_input(view, CheckinIds.TOPIC_BLOCK, CheckinIds.TOPIC_ACTION)
+        with services.db.unit_of_work() as session:
+            t = services.t_for(session, team_of(body), user_of(body), body)
+        if meta is None:
+            ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: form_expired(t)})
+            return
+        try:
+            with services.unit_of_work() as session:
+                form = submissions.Form(team_of(body), user_of(body), view["id"], "checkin.topic")
+                if form.claim(session) is None:
+                    actor = services.acting_person(session, body)
+                    checkin = visible_checkin(session, actor, checkin_id)
+                    pair = pair_of(session, actor, checkin.person) if checkin is not None else None
+                    if pair is None:
+                        raise OneOnOneError("You don't have a 1:1 with this person yet.")
+                    add_talking_point(session, pair, actor, text)
+                    form.finish(session, {})
+        except OneOnOneError as err:
+            ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: t(err.template, **err.params)})
+            return
+        ack(response_action="update", view=views.done_view(t, t("Add to our 1:1"),
+                                                           t(":white_check_mark: Added to your next 1:1.")))
+
+    @app.action(CheckinIds.GIVE_KUDOS.value)
+    def give_kudos_button(ack: Ack, body: dict[str, Any]) -> None:
+        from handlers.kudos.listeners import modal
+
+        with services.db.unit_of_work() as session:
+            t = services.t_for(session, team_of(body), user_of(body), body)
+        # The button names the person to pre-select; the giver can change it, and the kudos rules check it.
+        recipient = str(body["actions"][0].get("value") or "")
+        recipients = [recipient] if SLACK_USER.fullmatch(recipient) else None
+        open_modal(body, modal(services, t, user_of(body), recipients=recipients))
+        ack()

@@ -1,0 +1,197 @@
+"""Kudos listeners: `/kudos`, the "Give kudos" shortcuts and Home button, the modal; outbox renderers."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from sqlalchemy.exc import IntegrityError
+
+from bot.app import LOOKUP_RESERVE, LOOKUP_TIMEOUT, mention_names, name_of, team_of, user_of
+from bot.blocks import form_expired
+from bot.i18n import Translator
+from bot.sealed import Sealer
+from bot.slack import describe_exception
+from bot.text import parse_kudos_text
+from handlers.kudos import views as views
+from handlers.kudos.ids import KudosIds
+from models.core.config import OrgConfig
+from models.core.text import is_slack_permalink
+from models.kudos import GiveResult, KudosDraft, KudosRejected, KudosRules, give_kudos
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
+
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+
+# -- payloads ---------------------------------------------------------------------------------
+
+
+class KudosCommand(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    text: str = ""
+    trigger_id: str
+
+
+class KudosSubmission(BaseModel):
+    team_id: str
+    user_id: str
+    view_id: str
+    recipients: list[str] = Field(default_factory=list)
+    values: list[str] = Field(default_factory=list)
+    message: str = ""
+    # From the modal's sealed state (see `modal`): None when it was not sealed by us for this user.
+    origin: dict[str, Any] | None = None
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any], sealer: Sealer) -> KudosSubmission:
+        view = body["view"]
+        state = view.get("state", {}).get("values", {})
+
+        def field(block: str, action: str) -> dict[str, Any]:
+            return dict(state.get(block, {}).get(action, {}))
+
+        values = field(KudosIds.VALUES_BLOCK, KudosIds.VALUES_ACTION).get("selected_options") or []
+        return cls(
+            team_id=team_of(body),
+            user_id=user_of(body),
+            view_id=view["id"],
+            recipients=field(KudosIds.RECIPIENTS_BLOCK, KudosIds.RECIPIENTS_ACTION).get("selected_users") or [],
+            values=[o["value"] for o in values],
+            message=field(KudosIds.MESSAGE_BLOCK, KudosIds.MESSAGE_ACTION).get("value") or "",
+            origin=sealer.open(KudosIds.MODAL, user_of(body), view.get("private_metadata")),
+        )
+
+
+def rules_from(org: OrgConfig) -> KudosRules:
+    k = org.kudos
+    return KudosRules(
+        values=tuple(v.name for v in org.values),
+        min_message_length=k.min_message_length,
+        max_message_length=k.max_message_length,
+        max_recipients=k.max_recipients,
+        weekly_allowance=k.weekly_allowance,
+        announce=k.announce,
+        channel=k.channel,
+        default_timezone=org.schedule.default_timezone,
+    )
+
+
+def modal(services: Services, t: Translator, user_id: str, *, recipients: list[str] | None = None,
+          permalink: str | None = None, channel_id: str | None = None) -> View:
+    """The kudos form. Where it came from (the channel of the command or message, the message's permalink)
+    is sealed into its metadata for this user: the submission can neither forge nor redirect it."""
+    k = services.org.kudos
+    meta = services.sealer.seal(KudosIds.MODAL, user_id, {"permalink": permalink, "channel": channel_id})
+    return views.kudos_modal(
+        t, services.org.values, min_length=k.min_message_length, max_length=k.max_message_length,
+        max_recipients=k.max_recipients, recipients=recipients, permalink=permalink, private_metadata=meta,
+    )
+
+
+# -- listeners --------------------------------------------------------------------------------
+
+
+def register(app: App, services: Services) -> None:
+    def give(draft: KudosDraft, names: dict[str, str]) -> tuple[GiveResult | None, KudosRejected | None]:
+        # Ask Slack about people we have never seen before the transaction, not inside it, and only as far
+        # as the request has time: whoever Slack cannot tell us about now is recorded from the payload.
+        directory = services.lookup_people(draft.team_id, [draft.giver, *draft.recipients], names)
+        try:
+            with services.unit_of_work() as session:
+                return give_kudos(session, draft, rules_from(services.org), directory), None
+        except KudosRejected as err:  # raised inside the unit of work: nothing was written
+            return None, err
+        except IntegrityError:  # the same submission saved concurrently (a double click): show that one
+            with services.unit_of_work() as session:
+                return give_kudos(session, draft, rules_from(services.org), directory), None
+
+    def translator_for(body: dict[str, Any]) -> Translator:
+        with services.db.unit_of_work() as session:
+            return services.t_for(session, team_of(body), user_of(body), body)
+
+    def open_modal(body: dict[str, Any], view: View) -> None:
+        services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.command(KudosIds.COMMAND.value)
+    def kudos_command(ack: Ack, body: dict[str, Any]) -> None:
+        cmd = KudosCommand.model_validate(body)
+        t = translator_for(body)
+        if not cmd.text.strip():
+            open_modal(body, modal(services, t, cmd.user_id, channel_id=cmd.channel_id))
+            ack()
+            return
+        parsed = parse_kudos_text(cmd.text)
+        draft = KudosDraft(
+            team_id=cmd.team_id, giver=cmd.user_id, recipients=tuple(parsed.recipients), message=parsed.message,
+            values=tuple(parsed.tags), source_key=f"command:{cmd.trigger_id}", origin_channel_id=cmd.channel_id,
+        )
+        result, err = give(draft, {cmd.user_id: name_of(body), **mention_names(cmd.text)})
+        if err is not None:
+            ack(text=views.rejection(t, err))
+        else:
+            assert result is not None
+            ack(text=views.confirmation(t, result.kudos, result.remaining_this_week))
+
+    @app.shortcut(KudosIds.GLOBAL_SHORTCUT.value)
+    def give_kudos_shortcut(ack: Ack, body: dict[str, Any]) -> None:
+        open_modal(body, modal(services, translator_for(body), user_of(body)))
+        ack()
+
+    @app.action(KudosIds.HOME_BUTTON.value)
+    def give_kudos_button(ack: Ack, body: dict[str, Any]) -> None:
+        open_modal(body, modal(services, translator_for(body), user_of(body)))
+        ack()
+
+    @app.shortcut({"callback_id": KudosIds.MESSAGE_SHORTCUT.value, "type": "message_action"})
+    def give_kudos_for_message(ack: Ack, body: dict[str, Any]) -> None:
+        t = translator_for(body)
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id")
+        author = message.get("user")
+        recipients = [author] if author and not message.get("bot_id") and author != user_of(body) else []
+        permalink = None
+        # Optional: the modal opens without the link when Slack is busy or the request is short of time.
+        if channel and message.get("ts") and services.has_time_for(LOOKUP_RESERVE):
+            try:
+                permalink = services.request_client().with_options(timeout=LOOKUP_TIMEOUT).chat_getPermalink(
+                    channel=channel, message_ts=message["ts"])["permalink"]
+            except (SlackApiError, OSError) as exc:
+                log.info("no permalink for the message: %s", describe_exception(exc))
+        open_modal(body, modal(services, t, user_of(body), recipients=recipients,
+                               permalink=permalink if is_slack_permalink(permalink) else None, channel_id=channel))
+        ack()
+
+    @app.view(KudosIds.MODAL.value)
+    def kudos_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        sub = KudosSubmission.from_body(body, services.sealer)
+        t = translator_for(body)
+        if sub.origin is None:
+            ack(response_action="errors", errors={KudosIds.MESSAGE_BLOCK.value: form_expired(t)})
+            return
+        draft = KudosDraft(
+            team_id=sub.team_id, giver=sub.user_id, recipients=tuple(sub.recipients), message=sub.message,
+            values=tuple(sub.values), source_key=f"view:{sub.view_id}",
+            origin_channel_id=sub.origin.get("channel"), permalink=sub.origin.get("permalink"),
+        )
+        result, err = give(draft, {sub.user_id: name_of(body)})
+        if err is not None:
+            ack(response_action="errors", errors=views.modal_errors(t, err))
+            return
+        assert result is not None
+        ack(response_action="update", view=views.sent_view(t, result.kudos, result.remaining_this_week))
+
+
+# -- outbox renderers and Home section ------------------------------------------------------------
+
+

@@ -1,0 +1,52 @@
+"""The one list of features. The scheduler, the app, the runtime and the CLI iterate it; nothing is found by
+importing modules for their side effects, so nothing depends on import order.
+
+Add a feature: build `models/<feature>/` and `handlers/<feature>/` (docs/architecture.md), declare its
+`Feature` in `models/<feature>/__init__.py`, and add it here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from models import checkins, kudos, one_on_ones, people
+from models.core.agenda import SectionSpec
+from models.core.config import OrgConfig
+from models.core.features import AlertKind, Feature, Job
+from models.core.personal_data import PersonalData
+from models.core.prompts import PromptKind, TickReport, tick
+
+FEATURES: tuple[Feature, ...] = (
+    people.FEATURE,
+    kudos.FEATURE,
+    checkins.FEATURE,
+    one_on_ones.FEATURE,
+)
+
+
+def prompt_kinds() -> tuple[PromptKind, ...]:
+    return tuple(kind for f in FEATURES for kind in f.prompts)
+
+
+def tick_all(session: Session, org: OrgConfig, team_id: str, *, now: datetime | None = None) -> TickReport:
+    """Queue every feature's prompts that fell due since the last tick for this workspace. Only flushes."""
+    return tick(session, org, team_id, prompt_kinds(), now=now)
+
+
+def jobs() -> tuple[Job, ...]:
+    return tuple(job for f in FEATURES for job in f.jobs)
+
+
+def agenda_sections() -> tuple[SectionSpec, ...]:
+    """Every feature's 1:1 agenda sections, in agenda order."""
+    return tuple(sorted((s for f in FEATURES for s in f.agenda_sections), key=lambda s: (s.order, s.key)))
+
+
+def personal_data() -> tuple[PersonalData, ...]:
+    return tuple(entry for f in FEATURES for entry in f.personal_data)
+
+
+def alert_kinds() -> tuple[AlertKind, ...]:
+    return tuple(kind for f in FEATURES for kind in f.alerts)
