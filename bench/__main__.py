@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.delivery import OutboxSender, RateLimiter
-from bot.registry import SlackRegistry
+from bot.runtime import slack_registry
 from models.core import outbox
 from models.core.config import OrgConfig
 from models.core.tables import OutboxMessage, Person, Workspace
@@ -85,7 +85,7 @@ def bench_sender(messages: int) -> None:
                                    payload={"period": "2026-W48"})
             sender = OutboxSender(db, WebClient(token="xoxb-bench", base_url=fake.url), OrgConfig(),
                                   limiter=RateLimiter(per_minute=1_000_000), workers=workers, batch=50,
-                                  renderers=SlackRegistry.load().renderers)
+                                  renderers=slack_registry().renderers)
             started = time.perf_counter()
             sender.drain(max_seconds=600)
             elapsed = time.perf_counter() - started

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -75,8 +76,6 @@ class Translator:
 
     def list(self, items: list[str]) -> str:
         """`a, b and c` in the translator's language."""
-        from babel.lists import format_list
-
         return format_list(items, locale=self.lang) if items else ""
 
 

@@ -2,14 +2,13 @@
 
 Each feature's package in `handlers/` (named by its `Feature.slack`) exposes `SLACK`, a `SlackSide`: the
 function that registers its Bolt listeners, the outbox renderers of its message kinds, its App Home
-sections and its event handlers. `SlackRegistry.load()` imports those packages in list order and joins
-them with the infrastructure's own side (the App Home). Nothing registers itself as a side effect of being
-imported, and an event can have handlers in several features.
+sections and its event handlers. `bot.runtime.slack_registry()` imports those packages in list order and
+joins them (`SlackRegistry.of`) with the infrastructure's own side (the App Home). Nothing registers itself
+as a side effect of being imported, and an event can have handlers in several features.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,9 +19,7 @@ from sqlalchemy.orm import Session
 from bot.delivery import Renderer
 from bot.i18n import Translator
 from models.core.config import OrgConfig
-from models.core.features import Feature
 from models.core.tables import Person
-from models.features import FEATURES
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -75,8 +72,3 @@ class SlackRegistry:
                 events[event_type] = events.get(event_type, ()) + tuple(handlers)
         home = tuple(sorted((s for side in sides for s in side.home), key=lambda s: s.order))
         return cls(sides=sides, renderers=renderers, home=home, events=events)
-
-    @classmethod
-    def load(cls, features: Iterable[Feature] = FEATURES, *, extra: Iterable[SlackSide] = ()) -> SlackRegistry:
-        """Every feature's Slack side, in list order, then `extra` (the infrastructure's own sides)."""
-        return cls.of([*(importlib.import_module(f.slack).SLACK for f in features if f.slack), *extra])

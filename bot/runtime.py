@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from functools import cached_property
@@ -11,6 +13,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot import home
@@ -23,6 +26,8 @@ from bot.settings import Settings
 from bot.slack import RedactingFilter, RetryAfterGate, SlackDirectory, make_client, quiet_libraries
 from models.core.clock import SYSTEM, Clock
 from models.core.config import OrgConfig
+from models.core.features import Feature
+from models.features import FEATURES
 from scheduler.jobs import all_jobs
 from scheduler.runner import start_scheduler
 
@@ -40,10 +45,11 @@ def setup_logging(level: str) -> None:
             handler.addFilter(RedactingFilter())
 
 
-def slack_registry() -> SlackRegistry:
-    """Every feature's Slack side (from `models.features.FEATURES`) and the App Home's own."""
-    features = SlackRegistry.load()
-    return SlackRegistry.of([*features.sides, home.side(features.home)])
+def slack_registry(features: Iterable[Feature] = FEATURES) -> SlackRegistry:
+    """Every feature's Slack side (its `handlers` package, named by `Feature.slack`), in list order, and the
+    App Home's own, which shows the features' Home sections."""
+    sides = [importlib.import_module(f.slack).SLACK for f in features if f.slack]
+    return SlackRegistry.of([*sides, home.side(SlackRegistry.of(sides).home)])
 
 
 class Runtime:
@@ -146,8 +152,6 @@ class Runtime:
         self.db.dispose()
 
     def health(self) -> dict[str, Any]:
-        from sqlalchemy import text
-
         with self.db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"ok": True, "database": self.db.engine.dialect.name, "mode": "socket" if self.socket_mode else "http"}

@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from models.core.config import ConfigError, OrgConfig, validation_lines
 
@@ -194,11 +197,6 @@ def _masked_database_url(url: str) -> str:
     it fails, or when an `@` lands in the host or the database name (an unescaped `@` in the password), nobody
     can tell where the password ends: everything after the scheme is hidden rather than guessed.
     """
-    from urllib.parse import urlencode
-
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     scheme = url.split("://", 1)[0]
     hidden = f"{scheme}://*** (not shown: the URL cannot be parsed safely)"
     try:

@@ -8,6 +8,7 @@ import math
 import re
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,8 +67,6 @@ def describe_exception(exc: BaseException) -> str:
 
 def _safe_traceback(exc_info: Any) -> str:
     """A traceback with its frames (files, lines, code) and exception types, but no exception messages."""
-    import traceback
-
     _, exc, tb = exc_info
     lines = ["Traceback (most recent call last):\n", *traceback.format_tb(tb)]
     cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)

@@ -17,7 +17,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, setup_logging
+from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,6 @@ def serve(rt: Runtime, host: str, port: int) -> WSGIServer:
 
 
 def _production_app() -> WsgiApp:
-    from bot.runtime import setup_logging
-    from bot.settings import load_settings
-
     settings = load_settings()
     settings.require_tokens()
     setup_logging(settings.log_level)

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 import models  # noqa: F401  (registers every table on Base.metadata)
 from bot.db import make_engine
+from bot.settings import load_settings
 from models.core.base import Base
 
 config = context.config
@@ -42,8 +43,6 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from bot.settings import load_settings
-
         url = load_settings().database_url
     engine = make_engine(url)
     with engine.begin() as conn:

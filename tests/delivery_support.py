@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert, select
 
 from bot.db import Database
 from bot.delivery import RenderContext, Rendered, Renderer
-from bot.registry import SlackRegistry
+from bot.runtime import slack_registry
 from models.core import outbox
 from models.core.ports import SlackUser
 from models.core.tables import OutboxMessage, Person
@@ -41,7 +41,7 @@ def render_note(ctx: RenderContext) -> Rendered:
 
 
 # What a sender renders in these tests: every feature's kinds (kudos.dm and the rest), and test.note.
-RENDERERS: dict[str, Renderer] = {**SlackRegistry.load().renderers, NOTE: render_note}
+RENDERERS: dict[str, Renderer] = {**slack_registry().renderers, NOTE: render_note}
 
 
 def fast_backoff(attempts: int) -> timedelta:

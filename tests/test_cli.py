@@ -38,11 +38,25 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     [[], ["run"], ["db"], ["db", "upgrade"], ["db", "check"], ["config"], ["config", "check"], ["jobs"],
      ["jobs", "list"], ["jobs", "run"], ["outbox"], ["outbox", "status"], ["outbox", "retry"],
      ["people", "list"], ["people", "show"], ["people", "export"], ["people", "erase"], ["org", "import"],
-     ["hr", "grant"], ["audit", "list"], ["alerts", "list"]],
+     ["hr", "grant"], ["audit", "list"], ["alerts", "list"], ["features"]],
 )
 def test_help_everywhere(args):
     out = run(*args, "--help").stdout
     assert "usage: candor" in out
+
+
+def test_features_lists_each_feature_and_what_it_adds(tmp_path):
+    """The one list of features, as an operator sees it: every job `candor jobs list` shows belongs to one."""
+    out = run("features", env=base_env(tmp_path)).stdout
+    names = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert names == ["people", "kudos", "checkins", "one_on_ones"]
+    assert "prompts:        checkin.prompt, checkin.reminder" in out
+    assert "1:1 agenda:     talking_points, action_items" in out
+    feature_jobs = {name for line in out.splitlines() if line.strip().startswith("jobs:")
+                    for name in line.split(":", 1)[1].replace(",", " ").split()}
+    listed = {line.split()[0] for line in run("jobs", "list", env=base_env(tmp_path)).stdout.splitlines()[1:]}
+    assert feature_jobs and feature_jobs < listed
+    assert listed - feature_jobs == {"outbox_send", "replay_events", "prompt_tick", "housekeeping"}
 
 
 def test_db_upgrade_then_check(tmp_path):

@@ -1,4 +1,5 @@
-"""`candor jobs list|run`, `candor outbox status|retry`: the scheduled jobs and the outbound queue."""
+"""`candor features`, `candor jobs list|run`, `candor outbox status|retry`: what is installed, the scheduled
+jobs and the outbound queue."""
 
 from __future__ import annotations
 
@@ -9,7 +10,25 @@ from typing import Any
 from bot.cli.common import CliError, Common, printable, runtime_for
 from models.core import outbox
 from models.core.clock import SYSTEM
+from models.features import FEATURES
 from scheduler.jobs import all_jobs, trigger_for
+
+
+def cmd_features(args: argparse.Namespace) -> int:
+    """Each feature in `models.features.FEATURES`, with what it adds to the rest."""
+    for f in FEATURES:
+        print(f"{f.name}: {f.description}")
+        parts = {
+            "jobs": [j.name for j in f.jobs],
+            "prompts": [p.kind for p in f.prompts],
+            "1:1 agenda": [s.key for s in f.agenda_sections],
+            "alerts": [a.kind for a in f.alerts],
+            "personal data": [e.key for e in f.personal_data],
+        }
+        for label, names in parts.items():
+            if names:
+                print(f"  {label + ':':<15} {', '.join(names)}")
+    return 0
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
@@ -63,6 +82,9 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any, common: Common) -> None:
+    sub.add_parser("features", help="the installed features and what each adds (jobs, prompts, agenda, alerts)"
+                   ).set_defaults(handler=cmd_features)
+
     jobs = sub.add_parser("jobs", help="scheduled jobs")
     jsub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     common(jsub.add_parser("list", help="each job and its next run")).set_defaults(handler=cmd_jobs_list)

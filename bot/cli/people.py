@@ -1,4 +1,5 @@
-"""Operator commands: jobs, outbox (and, as features land, people, org, audit, data rights)."""
+"""`candor people|org|hr|alerts|audit`: the directory, the org chart, HR admins, alerts, the audit log and
+people's data rights (export, erasure)."""
 
 from __future__ import annotations
 

@@ -12,11 +12,13 @@ from bot.app import team_of, user_of
 from bot.blocks import form_expired, mention
 from handlers.checkins import views as views
 from handlers.checkins.ids import CheckinIds
+from handlers.kudos.listeners import modal as kudos_modal
 from models import access, checkins
 from models.checkins.tables import Checkin
 from models.core import submissions
 from models.core.prompts import pattern_for
 from models.core.tables import Person
+from models.one_on_ones import OneOnOneError, add_talking_point, pair_of
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -202,8 +204,6 @@ def register(app: App, services: Services) -> None:
 
     @app.action(CheckinIds.ADD_TO_ONE_ON_ONE.value)
     def add_to_one_on_one(ack: Ack, body: dict[str, Any]) -> None:
-        from models.one_on_ones import pair_of
-
         with services.unit_of_work() as session:
             actor = services.acting_person(session, body)
             t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
@@ -224,8 +224,6 @@ def register(app: App, services: Services) -> None:
 
     @app.view(CheckinIds.TOPIC_MODAL.value)
     def topic_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        from models.one_on_ones import OneOnOneError, add_talking_point, pair_of
-
         view = body["view"]
         meta = services.sealer.open(CheckinIds.TOPIC_MODAL, user_of(body), view.get("private_metadata"))
         checkin_id = int((meta or {}).get("checkin_id") or 0)
@@ -254,12 +252,10 @@ def register(app: App, services: Services) -> None:
 
     @app.action(CheckinIds.GIVE_KUDOS.value)
     def give_kudos_button(ack: Ack, body: dict[str, Any]) -> None:
-        from handlers.kudos.listeners import modal
-
         with services.db.unit_of_work() as session:
             t = services.t_for(session, team_of(body), user_of(body), body)
         # The button names the person to pre-select; the giver can change it, and the kudos rules check it.
         recipient = str(body["actions"][0].get("value") or "")
         recipients = [recipient] if SLACK_USER.fullmatch(recipient) else None
-        open_modal(body, modal(services, t, user_of(body), recipients=recipients))
+        open_modal(body, kudos_modal(services, t, user_of(body), recipients=recipients))
         ack()

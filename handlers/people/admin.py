@@ -31,10 +31,13 @@ from bot.delivery import RenderContext, Rendered, Skip
 from bot.i18n import Translator
 from models import access
 from models.core import outbox, submissions
-from models.core.audit import slack_actor
+from models.core.audit import record, slack_actor
 from models.core.config import OrgConfig
 from models.core.tables import Person
+from models.one_on_ones import sync_pairs
 from models.people import ensure_people, person_by_slack_id
+from models.people.org import OrgError, set_manager
+from models.privacy import EXPORT_ACTION, PrivacyError, erase_person, export_person
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -144,8 +147,6 @@ def admin_home(session: Session, person: Person, t: Translator, org: OrgConfig) 
 
 
 def render_export(ctx: RenderContext) -> Rendered:
-    from models.privacy import PrivacyError, export_person
-
     if ctx.recipient is None or not is_hr_admin(ctx.recipient, ctx.org):
         raise Skip("the requester is no longer an HR admin")
     subject = str(ctx.row.payload["subject"])
@@ -192,8 +193,6 @@ def register(app: App, services: Services) -> None:
 
     @app.view(AdminIds.MANAGER_MODAL.value)
     def manager_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        from models.people.org import OrgError, set_manager
-
         person_id = _selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user")
         manager_id = _selected(body, AdminIds.MANAGER_BLOCK, AdminIds.MANAGER_ACTION).get("selected_user")
         no_manager = bool(_selected(body, AdminIds.NONE_BLOCK, AdminIds.NONE_ACTION).get("selected_options"))
@@ -225,8 +224,6 @@ def register(app: App, services: Services) -> None:
                 except OrgError as exc:
                     errors[AdminIds.MANAGER_BLOCK] = exc.message
                     raise
-                from models.one_on_ones import sync_pairs
-
                 sync_pairs(session, admin.team_id, org)  # the 1:1 pair follows the new manager at once
                 text = (t(":white_check_mark: {person} now reports to {manager}.", person=mention(person.slack_user_id),
                           manager=mention(manager.slack_user_id)) if manager else
@@ -241,9 +238,6 @@ def register(app: App, services: Services) -> None:
 
     @app.view(AdminIds.EXPORT_MODAL.value)
     def export_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        from models.core.audit import record
-        from models.privacy import EXPORT_ACTION
-
         person_id = _selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user")
         errors: dict[str, str] = {}
         with services.unit_of_work() as session:
@@ -277,8 +271,6 @@ def register(app: App, services: Services) -> None:
 
     @app.view(AdminIds.ERASE_MODAL.value)
     def erase_submitted(ack: Ack, body: dict[str, Any]) -> None:
-        from models.privacy import PrivacyError, erase_person
-
         person_id = str(_selected(body, AdminIds.PERSON_BLOCK, AdminIds.PERSON_ACTION).get("selected_user") or "")
         confirm = str(_selected(body, AdminIds.CONFIRM_BLOCK, AdminIds.CONFIRM_ACTION).get("value") or "")
         errors: dict[str, str] = {}

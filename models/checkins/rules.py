@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models import access
 from models.checkins.periods import closes_at, prompt_due
 from models.checkins.tables import Checkin, CheckinReply
 from models.core import outbox
@@ -159,8 +160,6 @@ def recent(session: Session, person: Person, limit: int = 4) -> list[Checkin]:
 def may_reply(session: Session, checkin: Checkin, author: Person) -> bool:
     """The manager the person reported to when answering, or their current manager — and only while the
     access policy lets them see the answer."""
-    from models import access
-
     person = session.get(Person, checkin.person_id)
     if person is None or not author.active:
         return False
