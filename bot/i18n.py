@@ -22,6 +22,9 @@ from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.text import escape
+from models.core.messages import Mention, Message
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "candor"
 
@@ -61,7 +64,8 @@ def negotiate(slack_locale: str | None, default: str = "en") -> str:
 
 
 class Translator:
-    """`t("Hello {name}", name=x)` translates, then formats. `t.n(sing, plural, n)` for counts."""
+    """`t("Hello {name}", name=x)` translates, then formats. `t.n(sing, plural, n)` for counts;
+    `t.message(err.message)` for what the domain says (a message id with parameters)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -73,6 +77,22 @@ class Translator:
 
     def n(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         return self._tr.ngettext(singular, plural, count).format(count=count, **params)
+
+    def message(self, message: Message, /, **overrides: Any) -> str:
+        """A domain message (`models.core.messages`) in this language: a `Mention` parameter becomes a mention,
+        a list is joined with commas (each item escaped: it may be what someone typed), a nested `Message` is
+        translated too. `overrides` replace parameters the view formats itself (a week label, a date)."""
+        params = {k: self._param(v) for k, v in message.params.items()} | overrides
+        return self(message.id, **params)
+
+    def _param(self, value: Any) -> Any:
+        if isinstance(value, Message):
+            return self.message(value)
+        if isinstance(value, Mention):
+            return f"<@{value}>"
+        if isinstance(value, list | tuple):
+            return ", ".join(escape(str(v)) for v in value)
+        return value
 
     def list(self, items: list[str]) -> str:
         """`a, b and c` in the translator's language."""

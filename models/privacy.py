@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from models.core import audit
 from models.core.base import Base
 from models.core.clock import clock_of
+from models.core.messages import DomainError, _t
 from models.core.personal_data import (
     Erasure,
     ErasureReport,
@@ -64,8 +65,8 @@ ERASED_PREFIX = "ERASED-"
 EXPORT_ACTION, ERASE_ACTION = "privacy.export", "privacy.erase"
 
 
-class PrivacyError(Exception):
-    """An export or erasure that cannot be done. The message says why."""
+class PrivacyError(DomainError):
+    """An export or erasure that cannot be done; nothing was changed."""
 
 
 class UnknownPerson(PrivacyError, LookupError):
@@ -208,7 +209,8 @@ def erase_person(session: Session, team_id: str, slack_user_id: str, *, actor: s
     person = _find(session, team_id, slack_user_id)
     problems = registry_problems()
     if problems:
-        raise PrivacyError("refusing to erase while personal data is not fully registered: " + "; ".join(problems))
+        raise PrivacyError(_t("refusing to erase while personal data is not fully registered: {problems}"),
+                           code="unregistered", problems="; ".join(problems))
 
     report = ErasureReport(team_id=team_id, person_id=person.id, erased_at=clock_of(session).now())
     terms = dedupe_terms([slack_user_id, person.email, person.real_name, person.display_name, person.name])
@@ -286,8 +288,10 @@ def _find(session: Session, team_id: str, slack_user_id: str) -> Person:
         return person
     when = person.erased_at if person is not None else _erased_at(session, team_id, slack_user_id)
     if when is not None:
-        raise AlreadyErased(f"{slack_user_id} in workspace {team_id} was already erased on {iso(when)}")
-    raise UnknownPerson(f"Candor holds no person {slack_user_id} in workspace {team_id}")
+        raise AlreadyErased(_t("{person} in workspace {team} was already erased on {date}"), code="already_erased",
+                            person=slack_user_id, team=team_id, date=iso(when))
+    raise UnknownPerson(_t("Candor holds no person {person} in workspace {team}"), code="unknown_person",
+                        person=slack_user_id, team=team_id)
 
 
 def _existing_tables(session: Session) -> set[str]:

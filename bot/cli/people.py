@@ -156,7 +156,7 @@ def cmd_org_import(args: argparse.Namespace) -> int:
         return 2
     except OrgError as exc:
         session.rollback()
-        raise CliError(printable(exc.message)) from None
+        raise CliError(printable(str(exc))) from None
     finally:
         session.close()
     return 0

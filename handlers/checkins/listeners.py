@@ -18,7 +18,7 @@ from models.checkins.tables import Checkin
 from models.core import submissions
 from models.core.prompts import pattern_for
 from models.core.tables import Person
-from models.one_on_ones import OneOnOneError, add_talking_point, pair_of
+from models.one_on_ones import NO_ONE_ON_ONE, OneOnOneError, add_talking_point, pair_of
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -130,9 +130,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=views.answer_errors(t, err.errors))
             return
         except checkins.CheckinError as err:
-            message = t("Your check-in for {week} is closed and can no longer be edited.",
-                        week=views.week_label(t, period)) if err.code == "closed" else t(
-                "That check-in isn't open.")
+            message = t.message(err.message, week=views.week_label(t, period))
             ack(response_action="errors", errors={first_block: message})
             return
         ack(response_action="update", view=views.saved_view(t, period, late=bool(done.get("late")),
@@ -146,7 +144,7 @@ def register(app: App, services: Services) -> None:
             t = services.t_for(session, actor.team_id, actor.slack_user_id, body)
             checkin = session.get(Checkin, _record_id(body))
             if checkin is None or not checkins.may_reply(session, checkin, actor):
-                view = views.done_view(t, t("Reply"), t("Only the person's manager can reply to this check-in."))
+                view = views.done_view(t, t("Reply"), t(checkins.NOT_MANAGER))
             else:
                 meta = services.sealer.seal(CheckinIds.REPLY_MODAL, actor.slack_user_id, {"checkin_id": checkin.id})
                 view = views.reply_modal(t, checkin, private_metadata=meta)
@@ -172,18 +170,12 @@ def register(app: App, services: Services) -> None:
                     actor = services.acting_person(session, body)
                     checkin = session.get(Checkin, checkin_id)
                     if checkin is None:
-                        raise checkins.CheckinError("not_manager")
+                        raise checkins.CheckinError(checkins.NOT_MANAGER, code="not_manager")
                     checkins.reply(session, checkin, actor, text)
                     done = {"person": checkin.person.slack_user_id}
                     form.finish(session, done)
         except checkins.CheckinError as err:
-            messages = {
-                "reply_empty": t("Write a short note first."),
-                "reply_too_long": t("At most {max} characters (you wrote {length}).", **err.params),
-                "not_manager": t("Only the person's manager can reply to this check-in."),
-            }
-            ack(response_action="errors", errors={CheckinIds.REPLY_BLOCK.value: messages.get(
-                err.code, t("That reply couldn't be sent."))})
+            ack(response_action="errors", errors={CheckinIds.REPLY_BLOCK.value: t.message(err.message)})
             return
         ack(response_action="update", view=views.done_view(t, t("Reply"), t(":white_check_mark: Sent to {person}.",
                                                                              person=mention(str(done["person"])))))
@@ -210,7 +202,7 @@ def register(app: App, services: Services) -> None:
             checkin = visible_checkin(session, actor, _record_id(body))
             pair = pair_of(session, actor, checkin.person) if checkin is not None else None
             if checkin is None or pair is None:
-                view = views.done_view(t, t("Add to our 1:1"), t("You don't have a 1:1 with this person yet."))
+                view = views.done_view(t, t("Add to our 1:1"), t(NO_ONE_ON_ONE))
             else:
                 blocker = next((str(checkin.answers[q.id]) for q in org.checkins.questions
                                 if q.blocker and checkin.answers.get(q.id)), "")
@@ -241,11 +233,11 @@ def register(app: App, services: Services) -> None:
                     checkin = visible_checkin(session, actor, checkin_id)
                     pair = pair_of(session, actor, checkin.person) if checkin is not None else None
                     if pair is None:
-                        raise OneOnOneError("You don't have a 1:1 with this person yet.")
+                        raise OneOnOneError(NO_ONE_ON_ONE)
                     add_talking_point(session, pair, actor, text)
                     form.finish(session, {})
         except OneOnOneError as err:
-            ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: t(err.template, **err.params)})
+            ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: t.message(err.message)})
             return
         ack(response_action="update", view=views.done_view(t, t("Add to our 1:1"),
                                                            t(":white_check_mark: Added to your next 1:1.")))

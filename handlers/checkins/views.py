@@ -34,6 +34,7 @@ from handlers.checkins.ids import CheckinIds
 from models.checkins import REPLY_MAX
 from models.checkins.tables import Checkin
 from models.core.config import CheckinQuestion
+from models.core.messages import Message
 
 SCALE_LABELS = {1: ":cloud_with_rain: 1", 2: ":cloud: 2", 3: ":partly_sunny: 3", 4: ":sunny: 4", 5: ":star2: 5"}
 
@@ -89,22 +90,9 @@ def checkin_modal(t: Translator, period: str, questions: list[CheckinQuestion], 
     )
 
 
-def answer_errors(t: Translator, errors: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for qid, (code, p) in errors.items():
-        match code:
-            case "required":
-                msg = t("Please answer this question.")
-            case "too_long":
-                msg = t("At most {max} characters (you wrote {length}).", max=p["max"], length=p["length"])
-            case "scale":
-                msg = t("Pick a number from 1 to 5.")
-            case "choice":
-                msg = t("Pick one of the choices.")
-            case _:
-                msg = t("This answer isn't valid.")
-        out[f"q_{qid}"] = msg
-    return out
+def answer_errors(t: Translator, errors: dict[str, Message]) -> dict[str, str]:
+    """`response_action=errors` body: each bad answer's problem on its question's block."""
+    return {f"q_{qid}": t.message(message) for qid, message in errors.items()}
 
 
 def saved_view(t: Translator, period: str, *, late: bool, edited: bool, has_manager: bool) -> View:

@@ -157,41 +157,7 @@ def confirmation(t: Translator, kudos: Kudos, remaining: int | None) -> str:
 
 def rejection(t: Translator, err: KudosRejected) -> str:
     """The message a giver sees for a broken rule: what is wrong and what to do."""
-    p = err.params
-    user = mention(str(p["user"])) if "user" in p else ""
-    match err.code:
-        case "no_recipients":
-            return t("Who is it for? Mention someone: `/kudos @ana for the calm launch #customer-focus`.")
-        case "self":
-            return t("Kudos are for other people: you can't give kudos to yourself.")
-        case "bot":
-            return t("{user} is a bot or an app: kudos are for people.", user=user)
-        case "deactivated":
-            return t("{user} has been deactivated and can't receive kudos.", user=user)
-        case "unknown_user" | "unknown_giver":
-            return t("Slack doesn't know {user} in this workspace.", user=user or t("you"))
-        case "too_many_recipients":
-            return t("At most {max} people per kudos: split it into a few, each with its own words.", max=p["max"])
-        case "unknown_values":
-            unknown = ", ".join("#" + escape(str(v)) for v in p["unknown"])  # type: ignore[attr-defined]
-            valid = ", ".join("#" + str(v) for v in p["valid"]) or t("(none configured)")  # type: ignore[attr-defined]
-            return t("Unknown value {unknown}. The values are: {valid}.", unknown=unknown, valid=valid)
-        case "message_required":
-            return t("Say what was good: a message of at least {min} characters is required.", min=p["min"])
-        case "message_too_short":
-            return t(
-                "Please say a little more about what was good: at least {min} characters (you wrote {length}).",
-                min=p["min"], length=p["length"],
-            )
-        case "message_too_long":
-            return t("That message is too long: at most {max} characters (you wrote {length}).",
-                     max=p["max"], length=p["length"])
-        case "allowance":
-            return t(
-                "You can give {allowance} kudos a week and have {left} left; this one would need {wanted}.",
-                allowance=p["allowance"], left=p["left"], wanted=p["wanted"],
-            )
-    return t("That kudos couldn't be saved.")
+    return t.message(err.message)
 
 
 def modal_errors(t: Translator, err: KudosRejected) -> dict[str, str]:

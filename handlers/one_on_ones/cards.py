@@ -20,7 +20,7 @@ from models.one_on_ones.tables import OneOnOnePair, TalkingPoint
 
 
 def error_text(t: Translator, err: OneOnOneError) -> str:
-    return t(err.template, **err.params)
+    return t.message(err.message)
 
 
 def card_for(session: Session, pair: OneOnOnePair, viewer: Person, t: Translator, now: datetime) -> PairCard:

@@ -45,7 +45,7 @@ from models.core.tables import Person
 from models.core.text import is_blank
 from models.core.timing import WorkPattern
 from models.core.weeks import is_week_key
-from models.one_on_ones import OneOnOneError
+from models.one_on_ones import NOT_A_MEMBER, NOT_YOUR_ITEM, OneOnOneError
 from models.one_on_ones.tables import OneOnOneMeeting, OneOnOnePair
 from models.people import person_by_slack_id
 
@@ -159,7 +159,7 @@ def register(app: App, services: Services) -> None:
             person = person_by_slack_id(session, team_of(body), user_of(body))
             cards = cards_for(session, person, t, services.clock.now()) if person is not None else []
         if not cards or (pair_id is not None and all(c.pair_id != pair_id for c in cards)):
-            view = views.done_view(t, t("Add talking point"), t("This 1:1 has ended, or you are not part of it."))
+            view = views.done_view(t, t("Add talking point"), t(NOT_A_MEMBER))
         else:
             fixed = modals.fixed_pair(cards, pair_id)
             view = modals.add_point_modal(t, cards, pair_id=pair_id, private_metadata=seal(
@@ -185,7 +185,7 @@ def register(app: App, services: Services) -> None:
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = domain.live_pair(session, sub.pair_id) if sub.pair_id else None
             if person is None or pair is None or not domain.is_member(pair, person):
-                raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="pair")
+                raise OneOnOneError(NOT_A_MEMBER, field="pair")
             if earlier is None:
                 domain.add_talking_point(session, pair, person, sub.topic)
                 form.finish(session, {"pair": pair.id})
@@ -212,7 +212,7 @@ def register(app: App, services: Services) -> None:
             person = person_by_slack_id(session, team_of(body), user_of(body))
             pair = domain.live_pair(session, to_int(pair_id) or 0)
             if person is None or pair is None or not domain.is_member(pair, person):
-                view = views.done_view(t, t("1:1 notes"), t("This 1:1 has ended, or you are not part of it."))
+                view = views.done_view(t, t("1:1 notes"), t(NOT_A_MEMBER))
             else:
                 slot = slot_of(pair, period, stamp, now)
                 meeting = session.scalars(select(OneOnOneMeeting).where(
@@ -253,7 +253,7 @@ def register(app: App, services: Services) -> None:
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = session.get(OneOnOnePair, sub.pair_id)
             if person is None or pair is None or not is_week_key(sub.period):
-                raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="notes")
+                raise OneOnOneError(NOT_A_MEMBER, field="notes")
             drafts = [domain.ActionDraft(text=row.text, owner=session.get(Person, row.owner_id) if row.owner_id
                                          else None, due_date=row.due) for row in filled]
             meeting = domain.ensure_meeting(session, pair, sub.period, sub.meeting_at)
@@ -280,7 +280,7 @@ def register(app: App, services: Services) -> None:
             person = person_by_slack_id(session, team_of(body), user_of(body))
             pair = domain.live_pair(session, to_int(body["actions"][0].get("value")) or 0)
             if person is None or pair is None or not domain.is_member(pair, person):
-                view = views.done_view(t, t("1:1 schedule"), t("This 1:1 has ended, or you are not part of it."))
+                view = views.done_view(t, t("1:1 schedule"), t(NOT_A_MEMBER))
             else:
                 tz = tz_of(person, org)
                 card = card_for(session, pair, person, t, services.clock.now())
@@ -306,7 +306,7 @@ def register(app: App, services: Services) -> None:
             person = person_by_slack_id(session, sub.team_id, sub.user_id)
             pair = domain.live_pair(session, sub.pair_id)
             if person is None or pair is None:
-                raise OneOnOneError("This 1:1 has ended, or you are not part of it.", field="interval")
+                raise OneOnOneError(NOT_A_MEMBER, field="interval")
             if earlier is None:
                 domain.set_cadence(session, pair, person,
                                    sub.interval_weeks if sub.interval_weeks is not None else 0,
@@ -333,7 +333,7 @@ def register(app: App, services: Services) -> None:
             person = person_by_slack_id(session, team_of(body), user)
             item = domain.action_item_for(session, person, item_id, org) if person is not None else None
             if person is None or item is None:
-                raise OneOnOneError("That action item is not one of yours.")
+                raise OneOnOneError(NOT_YOUR_ITEM)
             domain.mark_done(session, item, person)
             return person.dm_channel_id
 

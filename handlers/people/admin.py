@@ -69,6 +69,10 @@ class _Repeat(Exception):
     """A second submit of a form that the first submit handled: answer as it was answered, do nothing."""
 
 
+class _Refused(Exception):
+    """The form was refused, with its inline `errors` filled in: roll back, answer with the errors."""
+
+
 def _form(admin: Person, body: dict[str, Any], kind: str) -> submissions.Form:
     return submissions.Form(admin.team_id, admin.slack_user_id, str(body["view"]["id"]), kind)
 
@@ -204,26 +208,26 @@ def register(app: App, services: Services) -> None:
                 admin, t = acting_admin(session, body)
                 if admin is None:
                     errors[AdminIds.PERSON_BLOCK] = t("Only HR admins can do this.")
-                    raise OrgError("not an HR admin")
+                    raise _Refused
                 if manager_id and no_manager:
                     errors[AdminIds.NONE_BLOCK] = t("Choose a manager or 'No manager', not both.")
                 elif not manager_id and not no_manager:
                     errors[AdminIds.MANAGER_BLOCK] = t("Choose their manager, or tick 'No manager'.")
                 if errors:
-                    raise OrgError("invalid form")
+                    raise _Refused
                 if _form(admin, body, "admin.manager").claim(session) is not None:
                     raise _Repeat
                 people = ensure_people(session, admin.team_id, ids, directory)
                 person = people.get(person_id) if person_id else None
                 if person is None:
                     errors[AdminIds.PERSON_BLOCK] = t("Slack doesn't know this person.")
-                    raise OrgError("unknown person")
+                    raise _Refused
                 manager = people.get(manager_id) if manager_id else None
                 try:
                     set_manager(session, admin.team_id, person, manager, actor=slack_actor(admin.slack_user_id))
                 except OrgError as exc:
-                    errors[AdminIds.MANAGER_BLOCK] = exc.message
-                    raise
+                    errors[AdminIds.MANAGER_BLOCK] = t.message(exc.message)
+                    raise _Refused from None
                 sync_pairs(session, admin.team_id, org)  # the 1:1 pair follows the new manager at once
                 text = (t(":white_check_mark: {person} now reports to {manager}.", person=mention(person.slack_user_id),
                           manager=mention(manager.slack_user_id)) if manager else
@@ -231,7 +235,7 @@ def register(app: App, services: Services) -> None:
         except _Repeat:
             ack(response_action="update", view=done(t, t("Set a manager"), t(":white_check_mark: Saved.")))
             return
-        except OrgError:
+        except _Refused:
             ack(response_action="errors", errors=errors)
             return
         ack(response_action="update", view=done(t, t("Set a manager"), text))
@@ -279,23 +283,23 @@ def register(app: App, services: Services) -> None:
                 admin, t = acting_admin(session, body)
                 if admin is None:
                     errors[AdminIds.PERSON_BLOCK] = t("Only HR admins can do this.")
-                    raise PrivacyError("not an HR admin")
+                    raise _Refused
                 if confirm.strip() != ERASE_WORD:
                     errors[AdminIds.CONFIRM_BLOCK] = t("Type {word} to confirm.", word=ERASE_WORD)
-                    raise PrivacyError("not confirmed")
+                    raise _Refused
                 if person_id == admin.slack_user_id:
                     errors[AdminIds.PERSON_BLOCK] = t("Ask another HR admin to erase your own data.")
-                    raise PrivacyError("self")
+                    raise _Refused
                 if _form(admin, body, "admin.erase").claim(session) is not None:
                     raise _Repeat
                 try:
                     erase_person(session, admin.team_id, person_id, actor=slack_actor(admin.slack_user_id))
                 except PrivacyError as exc:
-                    errors[AdminIds.PERSON_BLOCK] = str(exc)
-                    raise
+                    errors[AdminIds.PERSON_BLOCK] = t.message(exc.message)
+                    raise _Refused from None
         except _Repeat:
             pass  # a second submit of the same form: the first one erased
-        except PrivacyError:
+        except _Refused:
             ack(response_action="errors", errors=errors)
             return
         ack(response_action="update", view=done(t, t("Erase data"), t(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -20,18 +20,17 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import context, section
 from bot.i18n import Translator
-from models.core import outbox
 from models.core.clock import clock_of
 from models.core.config import OrgConfig
 from models.core.prompts import pattern_for
 from models.core.tables import Person
+from models.people import pause as pausing
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
     from bot.app import Services
 
-MAX_PAUSE_DAYS = 180
 
 
 class PauseIds(StrEnum):
@@ -40,26 +39,6 @@ class PauseIds(StrEnum):
     MODAL = "pause_modal"
     UNTIL_BLOCK = "until"
     UNTIL_ACTION = "until_date"
-
-
-def paused_until_for(until: date, person: Person, org: OrgConfig) -> datetime:
-    """Prompts stay paused through the whole chosen day, in the person's own time zone."""
-    zone = pattern_for(person, org).zone()
-    return datetime.combine(until + timedelta(days=1), time(0, 0), tzinfo=zone)
-
-
-def validate_until(value: str | None, today: date) -> tuple[date | None, str | None]:
-    if not value:
-        return None, "required"
-    try:
-        chosen = date.fromisoformat(value)
-    except ValueError:
-        return None, "invalid"
-    if chosen < today:
-        return None, "past"
-    if chosen > today + timedelta(days=MAX_PAUSE_DAYS):
-        return None, "too_far"
-    return chosen, None
 
 
 def pause_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
@@ -99,7 +78,7 @@ def register(app: App, services: Services) -> None:
         with services.db.unit_of_work() as session:
             person = services.acting_person(session, body)
             t = services.t_for(session, person.team_id, person.slack_user_id, body)
-            today = services.clock.now().astimezone(pattern_for(person, org).zone()).date()
+            today = pausing.local_today(person, org, services.clock.now())
         services.request_client().views_open(trigger_id=body["trigger_id"], view=pause_modal(t, today))
         ack()
 
@@ -107,28 +86,20 @@ def register(app: App, services: Services) -> None:
     def pause_submitted(ack: Ack, body: dict[str, Any]) -> None:
         value = (body["view"].get("state", {}).get("values", {}).get(PauseIds.UNTIL_BLOCK, {})
                  .get(PauseIds.UNTIL_ACTION, {}).get("selected_date"))
-        with services.unit_of_work() as session:
-            person = services.acting_person(session, body)
-            t = services.t_for(session, person.team_id, person.slack_user_id, body)
-            today = services.clock.now().astimezone(pattern_for(person, org).zone()).date()
-            chosen, problem = validate_until(value, today)
-            if chosen is not None:
-                person.paused_until = paused_until_for(chosen, person, org)
-                outbox.request_home_refresh(session, person, cause=f"pause-{services.clock.now().timestamp()}")
-        if problem is not None:
-            messages = {"required": t("Pick a date."), "invalid": t("That isn't a date."),
-                        "past": t("Pick today or a later day."),
-                        "too_far": t("At most {days} days ahead.", days=MAX_PAUSE_DAYS)}
-            ack(response_action="errors", errors={PauseIds.UNTIL_BLOCK.value: messages[problem]})
+        try:
+            with services.unit_of_work() as session:
+                person = services.acting_person(session, body)
+                t = services.t_for(session, person.team_id, person.slack_user_id, body)
+                pausing.pause(session, person, value, org)
+        except pausing.PauseError as err:
+            ack(response_action="errors", errors={PauseIds.UNTIL_BLOCK.value: t.message(err.message)})
             return
         ack(response_action="clear")
 
     @app.action(PauseIds.RESUME.value)
     def resume(ack: Ack, body: dict[str, Any]) -> None:
         with services.unit_of_work() as session:
-            person = services.acting_person(session, body)
-            person.paused_until = None
-            outbox.request_home_refresh(session, person, cause=f"resume-{services.clock.now().timestamp()}")
+            pausing.resume(session, services.acting_person(session, body))
         ack()
 
 

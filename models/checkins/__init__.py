@@ -39,6 +39,7 @@ from models.checkins.prompts import (
     checkin_reminders,
 )
 from models.checkins.rules import (
+    NOT_MANAGER,
     REPLY_MAX,
     CheckinError,
     CheckinInvalid,
@@ -67,6 +68,7 @@ FEATURE = Feature(
 __all__ = [
     "BIWEEKLY_ANCHOR",
     "FEATURE",
+    "NOT_MANAGER",
     "REPLY_MAX",
     "WEEKDAY_INDEX",
     "CheckinError",

@@ -21,6 +21,7 @@ from models.checkins.tables import Checkin, CheckinReply
 from models.core import outbox
 from models.core.clock import clock_of
 from models.core.config import CheckinQuestion, OrgConfig
+from models.core.messages import DomainError, Message, _t, say
 from models.core.tables import Person
 from models.core.text import is_blank
 from models.core.timing import WorkPattern
@@ -28,53 +29,54 @@ from models.core.timing import WorkPattern
 REPLY_MAX = 1000
 
 
-class CheckinError(Exception):
-    """A check-in request that cannot be honoured; `message` says why, for the person."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
+NOT_OPEN = _t("That check-in isn't open.")
+NOT_MANAGER = _t("Only the person's manager can reply to this check-in.")
+TOO_LONG = _t("At most {max} characters (you wrote {length}).")
 
 
-class CheckinInvalid(Exception):
-    """Answers that break a question's rules: `errors` maps question id → problem code and params."""
+class CheckinError(DomainError):
+    """A check-in request that cannot be honoured; nothing was written. `code` names the rule."""
 
-    def __init__(self, errors: dict[str, tuple[str, dict[str, Any]]]) -> None:
+
+class CheckinInvalid(DomainError):
+    """Answers that break a question's rules: `errors` maps each bad question's id to what is wrong."""
+
+    def __init__(self, errors: dict[str, Message]) -> None:
+        super().__init__(_t("Some answers need another look."), code="invalid_answers")
         self.errors = errors
-        super().__init__(", ".join(errors))
 
 
 def validate_answers(questions: list[CheckinQuestion], answers: dict[str, Any]) -> dict[str, Any]:
     """Clean answers, or raise `CheckinInvalid` naming each bad question."""
     clean: dict[str, Any] = {}
-    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    errors: dict[str, Message] = {}
     for q in questions:
         raw = answers.get(q.id)
         value = raw.strip() if isinstance(raw, str) else raw
         if value in (None, "", []) or (isinstance(value, str) and is_blank(value)):
             if q.required:
-                errors[q.id] = ("required", {})
+                errors[q.id] = say(_t("Please answer this question."))
             continue
         if q.type == "long_text":
             if not isinstance(value, str):
-                errors[q.id] = ("invalid", {})
+                errors[q.id] = say(_t("This answer isn't valid."))
             elif len(value) > q.max_length:
-                errors[q.id] = ("too_long", {"max": q.max_length, "length": len(value)})
+                errors[q.id] = say(TOO_LONG, max=q.max_length, length=len(value))
             else:
                 clean[q.id] = value
         elif q.type == "scale":
             try:
                 n = int(value)
             except (TypeError, ValueError):
-                errors[q.id] = ("scale", {})
+                errors[q.id] = say(_t("Pick a number from 1 to 5."))
                 continue
             if not 1 <= n <= 5:
-                errors[q.id] = ("scale", {})
+                errors[q.id] = say(_t("Pick a number from 1 to 5."))
             else:
                 clean[q.id] = n
         elif q.type == "choice":
             if value not in q.choices:
-                errors[q.id] = ("choice", {"choices": q.choices})
+                errors[q.id] = say(_t("Pick one of the choices."))
             else:
                 clean[q.id] = value
     if errors:
@@ -104,16 +106,17 @@ def submit(
     except ValueError:
         due = None
     if due is None:
-        raise CheckinError("unknown_period", period=period)
+        raise CheckinError(NOT_OPEN, code="unknown_period", period=period)
     if due > now + timedelta(days=1):
-        raise CheckinError("not_open_yet", period=period)
+        raise CheckinError(NOT_OPEN, code="not_open_yet", period=period)
     clean = validate_answers(cfg.questions, answers)
     closed = now >= closes_at(period, cfg, pattern)
     checkin = session.scalars(
         select(Checkin).where(Checkin.person_id == person.id, Checkin.period == period)
     ).one_or_none()
     if checkin is not None and closed:
-        raise CheckinError("closed", period=period)
+        raise CheckinError(_t("Your check-in for {week} is closed and can no longer be edited."), code="closed",
+                           week=period)
     blocker_ids = {q.id for q in cfg.questions if q.blocker}
     mood_ids = [q.id for q in cfg.questions if q.type == "scale"]
     fields = {
@@ -172,11 +175,11 @@ def reply(session: Session, checkin: Checkin, author: Person, text: str) -> Chec
     """A manager's short note back to the person, delivered by DM. Only flushes."""
     text = text.strip()
     if is_blank(text):
-        raise CheckinError("reply_empty")
+        raise CheckinError(_t("Write a short note first."), code="reply_empty")
     if len(text) > REPLY_MAX:
-        raise CheckinError("reply_too_long", max=REPLY_MAX, length=len(text))
+        raise CheckinError(TOO_LONG, code="reply_too_long", max=REPLY_MAX, length=len(text))
     if not may_reply(session, checkin, author):
-        raise CheckinError("not_manager")
+        raise CheckinError(NOT_MANAGER, code="not_manager")
     note = CheckinReply(checkin_id=checkin.id, author_id=author.id, text=text)
     session.add(note)
     session.flush()

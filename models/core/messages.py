@@ -8,7 +8,6 @@ message and the form field it belongs to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -17,24 +16,55 @@ def _t(message: str) -> str:
     return message
 
 
-@dataclass(frozen=True)
-class Message:
-    """A message id (its English text, with `{placeholders}`) and the values for them."""
+class Mention(str):
+    """A person in a message, by Slack user id: the view shows a mention (`<@U…>`), which Slack renders as the
+    person's current name in every reader's client."""
+
+
+class Message(str):
+    """A message id (its English text, with `{placeholders}`) and the values for them. As a `str` it is the
+    English text, filled in. A value may be a `Mention`, a list (shown comma-separated) or another `Message`
+    (translated too); the view renders them (`bot.i18n.Translator.message`)."""
 
     id: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any]
+
+    def __new__(cls, message_id: str, params: dict[str, Any] | None = None) -> Message:
+        params = dict(params or {})
+        text = message_id.format(**{k: _english(v) for k, v in params.items()}) if params else message_id
+        obj = super().__new__(cls, text)
+        obj.id, obj.params = message_id, params
+        return obj
 
     def english(self) -> str:
-        return self.id.format(**self.params) if self.params else self.id
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Message({self.id!r}, {self.params!r})"
+
+
+def _english(value: Any) -> Any:
+    if isinstance(value, Mention):
+        return f"<@{value}>"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return value
 
 
 class DomainError(Exception):
-    """A request the domain refuses; nothing was written. `message` says why (a message id with parameters,
-    translated by the view); `field` names the input it belongs to, for an inline error in a form."""
+    """A request the domain refuses; nothing was written. The one way the domain says why to a person.
 
-    def __init__(self, message: str, *, field: str = "", **params: Any) -> None:
+    `message` is a message id with parameters (a `Message`: as a `str`, the English text), translated by the
+    view (`t.message(err.message)`); `field`
+    names the input it belongs to, for an inline error in a form; `code` is a stable name for the rule, for
+    code that must tell refusals apart. `str(err)` is the English text (the CLI, which speaks English, and
+    tests). Each feature subclasses it (`KudosRejected`, `CheckinError`, `OneOnOneError`, `OrgError`, …).
+    """
+
+    def __init__(self, message: str, /, *, field: str = "", code: str = "", **params: Any) -> None:
         self.message = Message(message, dict(params))
         self.field = field
+        self.code = code
         super().__init__(self.message.english())
 
     @property
@@ -60,10 +90,10 @@ class Phrase(str):
         return phrase
 
     def in_language(self, t: Any) -> str:
-        """This phrase in the language of `t` (a translator: `t(message_id, **params)`)."""
-        return "".join(t(p.id, **p.params) if isinstance(p, Message) else p for p in self.parts)
+        """This phrase in the language of `t` (a translator with `t.message(Message)`)."""
+        return "".join(t.message(p) if isinstance(p, Message) else p for p in self.parts)
 
 
 def say(message_id: str, /, **params: Any) -> Message:
-    """A message id with its parameters, for a `Phrase`."""
+    """A message id with its parameters (for a `Phrase`, or as a parameter of another message)."""
     return Message(message_id, params)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.core import outbox
 from models.core.clock import clock_of
+from models.core.messages import DomainError, Mention, _t, say
 from models.core.ports import Directory
 from models.core.tables import Person
 from models.core.text import is_channel_id, is_slack_permalink, visible_length
@@ -21,6 +21,7 @@ from models.people import ensure_people, ensure_workspace, person_by_slack_id
 
 # Which form field a rejection belongs to, so a modal can show it inline.
 RECIPIENTS, VALUES, MESSAGE = "recipients", "values", "message"
+UNKNOWN_USER = _t("Slack doesn't know {user} in this workspace.")
 
 
 @dataclass(frozen=True)
@@ -49,16 +50,8 @@ class KudosDraft:
     permalink: str | None = None
 
 
-@dataclass
-class KudosRejected(Exception):
-    """A kudos that breaks a rule. `code` picks the message; `params` fill it; `field` places it."""
-
-    code: str
-    field: str
-    params: dict[str, object] = dc_field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.params}"
+class KudosRejected(DomainError):
+    """A kudos that breaks a rule; nothing was written. `code` names the rule, `field` the form field."""
 
 
 @dataclass(frozen=True)
@@ -89,26 +82,31 @@ def give_kudos(
     message = _check_message(draft.message, rules)
     recipient_ids = list(dict.fromkeys(draft.recipients))  # de-duplicate, keep order
     if not recipient_ids:
-        raise KudosRejected("no_recipients", RECIPIENTS)
+        raise KudosRejected(_t("Who is it for? Mention someone: `/kudos @ana for the calm launch #customer-focus`."),
+                            code="no_recipients", field=RECIPIENTS)
     if draft.giver in recipient_ids:
-        raise KudosRejected("self", RECIPIENTS)
+        raise KudosRejected(_t("Kudos are for other people: you can't give kudos to yourself."), code="self",
+                            field=RECIPIENTS)
     if len(recipient_ids) > rules.max_recipients:
-        raise KudosRejected("too_many_recipients", RECIPIENTS, {"max": rules.max_recipients})
+        raise KudosRejected(_t("At most {max} people per kudos: split it into a few, each with its own words."),
+                            code="too_many_recipients", field=RECIPIENTS, max=rules.max_recipients)
 
     ensure_workspace(session, draft.team_id)
     people = ensure_people(session, draft.team_id, [draft.giver, *recipient_ids], directory)
     giver = people[draft.giver]
     if giver is None:
-        raise KudosRejected("unknown_giver", RECIPIENTS)
+        raise KudosRejected(UNKNOWN_USER, code="unknown_giver", field=RECIPIENTS, user=say(_t("you")))
     recipients: list[Person] = []
     for uid in recipient_ids:
         person = people[uid]
         if person is None:
-            raise KudosRejected("unknown_user", RECIPIENTS, {"user": uid})
+            raise KudosRejected(UNKNOWN_USER, code="unknown_user", field=RECIPIENTS, user=Mention(uid))
         if person.is_bot:
-            raise KudosRejected("bot", RECIPIENTS, {"user": uid})
+            raise KudosRejected(_t("{user} is a bot or an app: kudos are for people."), code="bot", field=RECIPIENTS,
+                                user=Mention(uid))
         if person.is_deleted or person.erased_at is not None:
-            raise KudosRejected("deactivated", RECIPIENTS, {"user": uid})
+            raise KudosRejected(_t("{user} has been deactivated and can't receive kudos."), code="deactivated",
+                                field=RECIPIENTS, user=Mention(uid))
         recipients.append(person)
 
     remaining = None
@@ -117,9 +115,9 @@ def give_kudos(
         left = rules.weekly_allowance - used
         if len(recipients) > left:
             raise KudosRejected(
-                "allowance",
-                RECIPIENTS,
-                {"allowance": rules.weekly_allowance, "left": max(left, 0), "wanted": len(recipients)},
+                _t("You can give {allowance} kudos a week and have {left} left; this one would need {wanted}."),
+                code="allowance", field=RECIPIENTS,
+                allowance=rules.weekly_allowance, left=max(left, 0), wanted=len(recipients),
             )
         remaining = left - len(recipients)
 
@@ -146,7 +144,9 @@ def _check_values(requested: tuple[str, ...], rules: KudosRules) -> list[str]:
     wanted = list(dict.fromkeys(v.lower().lstrip("#") for v in requested))
     unknown = [v for v in wanted if v not in rules.values]
     if unknown:
-        raise KudosRejected("unknown_values", VALUES, {"unknown": unknown, "valid": list(rules.values)})
+        raise KudosRejected(_t("Unknown value {unknown}. The values are: {valid}."), code="unknown_values",
+                            field=VALUES, unknown=[f"#{v}" for v in unknown],
+                            valid=[f"#{v}" for v in rules.values] or say(_t("(none configured)")))
     return wanted
 
 
@@ -155,11 +155,15 @@ def _check_message(message: str, rules: KudosRules) -> str:
     message = message.strip()
     seen = visible_length(message)
     if not seen:
-        raise KudosRejected("message_required", MESSAGE, {"min": rules.min_message_length})
+        raise KudosRejected(_t("Say what was good: a message of at least {min} characters is required."),
+                            code="message_required", field=MESSAGE, min=rules.min_message_length)
     if seen < rules.min_message_length:
-        raise KudosRejected("message_too_short", MESSAGE, {"min": rules.min_message_length, "length": seen})
+        raise KudosRejected(
+            _t("Please say a little more about what was good: at least {min} characters (you wrote {length})."),
+            code="message_too_short", field=MESSAGE, min=rules.min_message_length, length=seen)
     if len(message) > rules.max_message_length:
-        raise KudosRejected("message_too_long", MESSAGE, {"max": rules.max_message_length, "length": len(message)})
+        raise KudosRejected(_t("That message is too long: at most {max} characters (you wrote {length})."),
+                            code="message_too_long", field=MESSAGE, max=rules.max_message_length, length=len(message))
     return message
 
 

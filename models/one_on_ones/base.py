@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from typing import Any
+
+from models.core.messages import DomainError, _t
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,12 @@ _ALL_DAYS = frozenset(range(7))
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-class OneOnOneError(Exception):
-    """A 1:1 change that breaks a rule; nothing was written. `str(err)` is the message in English.
+NOT_A_MEMBER = _t("This 1:1 has ended, or you are not part of it.")
+NO_ONE_ON_ONE = _t("You don't have a 1:1 with this person yet.")
+NOT_YOUR_ITEM = _t("That action item is not one of yours.")
 
-    `template` and `params` let a caller translate it (`t(err.template, **err.params)`); `field` names the
-    input it belongs to ("text", "pair", "notes", "item1_text", "item1_owner", "item1_due", "interval",
-    "weekday", "time", "tz"), for inline modal errors.
-    """
 
-    def __init__(self, message: str, *, field: str = "", params: dict[str, Any] | None = None) -> None:
-        self.template = message
-        self.params = dict(params or {})
-        self.field = field
-        super().__init__(message.format(**self.params) if self.params else message)
+class OneOnOneError(DomainError):
+    """A 1:1 change that breaks a rule; nothing was written. `field` names the input it belongs to ("text",
+    "pair", "notes", "item1_text", "item1_owner", "item1_due", "interval", "weekday", "time", "tz"), for
+    inline modal errors."""

@@ -53,7 +53,7 @@ def add_talking_point(session: Session, pair: OneOnOnePair, author: Person, text
         raise OneOnOneError(_t("Write the topic you want to talk about."), field="text")
     if len(clean) > TALKING_POINT_MAX:
         raise OneOnOneError(_t("A talking point can be at most {max} characters (you wrote {length})."),
-                            field="text", params={"max": TALKING_POINT_MAX, "length": len(clean)})
+                            field="text", max=TALKING_POINT_MAX, length=len(clean))
     point = TalkingPoint(pair_id=pair.id, author_id=author.id, text=clean)
     session.add(point)
     session.flush()
@@ -100,11 +100,11 @@ def record_notes(
     clean = clean_text(notes)
     if len(clean) > NOTES_MAX:
         raise OneOnOneError(_t("Notes can be at most {max} characters (you wrote {length})."), field="notes",
-                            params={"max": NOTES_MAX, "length": len(clean)})
+                            max=NOTES_MAX, length=len(clean))
     drafts = [d if isinstance(d, ActionDraft) else ActionDraft(*d) for d in action_items]
     if len(drafts) > ACTION_ITEMS_PER_MEETING:
         raise OneOnOneError(_t("At most {max} action items at a time."), field="item1_text",
-                            params={"max": ACTION_ITEMS_PER_MEETING})
+                            max=ACTION_ITEMS_PER_MEETING)
     today = now.astimezone(zone_of(author.tz, pair.tz)).date()  # the author's calendar
     members = {pair.manager_id, pair.report_id}
     items: list[ActionItem] = []
@@ -114,7 +114,7 @@ def record_notes(
             raise OneOnOneError(_t("Say what needs doing."), field=f"item{i}_text")
         if len(text) > ACTION_ITEM_MAX:
             raise OneOnOneError(_t("An action item can be at most {max} characters (you wrote {length})."),
-                                field=f"item{i}_text", params={"max": ACTION_ITEM_MAX, "length": len(text)})
+                                field=f"item{i}_text", max=ACTION_ITEM_MAX, length=len(text))
         if draft.owner is None:
             raise OneOnOneError(_t("Choose who will do it."), field=f"item{i}_owner")
         if draft.owner.id not in members:
@@ -122,7 +122,7 @@ def record_notes(
                                 field=f"item{i}_owner")
         if draft.due_date is not None and draft.due_date < today:
             raise OneOnOneError(_t("The due date {date} is in the past."), field=f"item{i}_due",
-                                params={"date": draft.due_date.isoformat()})
+                                date=draft.due_date.isoformat())
         items.append(ActionItem(pair_id=pair.id, meeting_id=meeting.id, owner_id=draft.owner.id, text=text,
                                 due_date=draft.due_date))
     if not clean and not items and not meeting.notes:

@@ -135,7 +135,7 @@ def set_cadence(session: Session, pair: OneOnOnePair, actor: Person, interval_we
     if at is None:
         raise OneOnOneError(_t("Choose a time such as 10:00."), field="time")
     if not is_zone(tz):
-        raise OneOnOneError(_t("{tz} is not a time zone Candor knows."), field="tz", params={"tz": tz})
+        raise OneOnOneError(_t("{tz} is not a time zone Candor knows."), field="tz", tz=tz)
     pattern = WorkPattern(tz=tz, working_days=_ALL_DAYS, quiet_start=time(0), quiet_end=time(0))
     if interval_weeks != pair.interval_weeks:
         pair.anchor_week = local_week_start(now, pattern)

@@ -11,16 +11,24 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.core.audit import record
+from models.core.messages import DomainError, _t
 from models.core.tables import Person, Workspace
 from models.people.chart import manager_chain
 
 
-class OrgError(Exception):
-    """A change to the org chart that was refused. `message` is written for the person who asked."""
+class OrgError(DomainError):
+    """A change to the org chart that was refused; nothing changed."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+# Why a person cannot be made a manager, or given one: (as a manager, as the person).
+_INACTIVE = {
+    "erased": (_t("{person} has been erased and cannot be a manager"),
+               _t("{person} has been erased: only removing their manager is allowed")),
+    "deactivated": (_t("{person} is deactivated and cannot be a manager"),
+                    _t("{person} is deactivated: only removing their manager is allowed")),
+    "bot": (_t("{person} is a bot and cannot be a manager"),
+            _t("{person} is a bot: only removing their manager is allowed")),
+}
 
 
 def set_manager(session: Session, team_id: str, person: Person, manager: Person | None, *, actor: str) -> None:
@@ -32,14 +40,14 @@ def set_manager(session: Session, team_id: str, person: Person, manager: Person 
     """
     for who in (person, manager):
         if who is not None and who.team_id != team_id:
-            raise OrgError(f"{who.label} is not in this workspace")
+            raise OrgError(_t("{person} is not in this workspace"), code="other_workspace", person=who.label)
     if manager is not None:
         if manager.id == person.id:
-            raise OrgError(f"{person.label} cannot be their own manager")
+            raise OrgError(_t("{person} cannot be their own manager"), code="self", person=person.label)
         if problem := _inactive(manager):
-            raise OrgError(f"{manager.label} {problem} and cannot be a manager")
+            raise OrgError(_INACTIVE[problem][0], code=f"manager_{problem}", person=manager.label)
         if problem := _inactive(person):
-            raise OrgError(f"{person.label} {problem}: only removing their manager is allowed")
+            raise OrgError(_INACTIVE[problem][1], code=f"person_{problem}", person=person.label)
 
     session.flush()
     lock_org(session, team_id)
@@ -50,9 +58,8 @@ def set_manager(session: Session, team_id: str, person: Person, manager: Person 
         if person.id in ids:
             path = [manager, *chain[: ids.index(person.id) + 1]]
             raise OrgError(
-                f"{manager.label} cannot be the manager of {person.label}: {person.label} is above them "
-                f"in the chart ({' → '.join(p.label for p in path)})"
-            )
+                _t("{manager} cannot be the manager of {person}: {person} is above them in the chart ({path})"),
+                code="cycle", manager=manager.label, person=person.label, path=" → ".join(p.label for p in path))
     new_id = manager.id if manager is not None else None
     if person.manager_id == new_id:
         return
@@ -75,11 +82,11 @@ def set_manager(session: Session, team_id: str, person: Person, manager: Person 
 
 def _inactive(person: Person) -> str | None:
     if person.erased_at is not None:
-        return "has been erased"
+        return "erased"
     if person.is_deleted:
-        return "is deactivated"
+        return "deactivated"
     if person.is_bot:
-        return "is a bot"
+        return "bot"
     return None
 
 

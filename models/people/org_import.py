@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from models.core.audit import record
+from models.core.messages import _t
 from models.core.tables import Person
 from models.people.org import OrgError, lock_org
 
@@ -66,16 +67,20 @@ class ImportProblem:
 
 
 class OrgImportError(OrgError):
-    """The import file has problems; nothing was changed. `problems` holds every one, sorted by line."""
+    """The import file has problems; nothing was changed. `problems` holds every one, sorted by line; `str()`
+    is the summary and the first `SHOWN_PROBLEMS` of them, one per line."""
 
     def __init__(self, problems: Iterable[ImportProblem]) -> None:
         self.problems: list[ImportProblem] = sorted(problems, key=lambda p: p.line)
+        count = len(self.problems)
+        super().__init__(_t("the import file has {count} problem; nothing was changed") if count == 1 else
+                         _t("the import file has {count} problems; nothing was changed"), code="import", count=count)
+
+    def __str__(self) -> str:
         shown = [str(p) for p in self.problems[:SHOWN_PROBLEMS]]
         if len(self.problems) > SHOWN_PROBLEMS:
             shown.append(f"... and {len(self.problems) - SHOWN_PROBLEMS} more")
-        count = len(self.problems)
-        head = f"the import file has {count} problem{'s' if count != 1 else ''}; nothing was changed"
-        super().__init__("\n".join([head, *shown]))
+        return "\n".join([super().__str__(), *shown])
 
 
 # -- the plan --------------------------------------------------------------------------------------
@@ -335,7 +340,8 @@ def apply_import(session: Session, plan: ImportPlan, *, actor: str) -> ImportRes
         return result
     lock_org(session, plan.team_id)
     if _fingerprint(_team_members(session, plan.team_id)) != plan.fingerprint:
-        raise OrgError("the people or the org chart changed after this import was planned: plan it again")
+        raise OrgError(_t("the people or the org chart changed after this import was planned: plan it again"),
+                       code="stale_plan")
     values: dict[int, dict[str, Any]] = {}
     for change in plan.manager_changes:
         values.setdefault(change.person_id, {"id": change.person_id})["manager_id"] = change.after_id
