@@ -97,7 +97,7 @@ class Services:
         carried (`names`: id → name) and completed later by the directory sync.
         """
         names = names or {}
-        with self.db.unit_of_work() as session:
+        with self.db.reading() as session:
             known = set(session.scalars(select(Person.slack_user_id).where(
                 Person.team_id == team_id, Person.slack_user_id.in_(user_ids))))
         found: dict[str, SlackUser | None] = {}

@@ -1,7 +1,7 @@
 """Engine, sessions and the unit of work.
 
 One unit of work per request or job: the boundary opens it, commits on success and rolls back on
-error. Domain functions only `flush()`.
+error. Domain functions only `flush()`. What only reads uses `reading()`: no write lock, nothing written.
 
 Every session carries the process's clock (`models.core.clock.clock_of(session)`, and the column defaults of
 `models.base`). Inside a request (see `bot.budget`) a unit of work waits for locks only as long as the
@@ -32,6 +32,9 @@ from models.core.base import CLOCK_OPTION
 from models.core.clock import SYSTEM, Clock
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# An execution option: the connection serves a read-only unit of work (`Database.reading`).
+READ_ONLY = "candor_read_only"
 
 # Outside a request (jobs, the sender, migrations): how long to wait for a lock before failing.
 JOB_LOCK_WAIT_MS = 30_000
@@ -100,14 +103,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # IMMEDIATE takes the write lock up front: threads queue on busy_timeout instead of failing
-            # with "database is locked" when a read transaction later tries to write. Threads of this process
-            # queue in `writers` first (woken the moment the lock is free; SQLite's busy handler polls in
-            # sleeps of up to 100 ms, which under a burst of requests turns milliseconds of work into
-            # seconds); busy_timeout is left for other processes. A request queues only as long as its
-            # budget allows.
+            # A write unit of work: IMMEDIATE takes the write lock up front, so threads queue on busy_timeout
+            # instead of failing with "database is locked" when a read transaction later tries to write.
+            # Threads of this process queue in `writers` first (woken the moment the lock is free; SQLite's
+            # busy handler polls in sleeps of up to 100 ms, which under a burst of requests turns
+            # milliseconds of work into seconds); busy_timeout is left for other processes. A request queues
+            # only as long as its budget allows.
+            # A read-only one (`Database.reading`): a plain deferred BEGIN, outside the queue. In WAL mode it
+            # reads a snapshot while a writer works; `query_only` makes any write in it an error.
             wait_ms = _lock_wait_ms()
             started = time.monotonic()
+            info = conn.connection.info
+            if conn.get_execution_options().get(READ_ONLY):
+                if not info.get("query_only"):
+                    conn.exec_driver_sql("PRAGMA query_only=1")
+                    info["query_only"] = True
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+                conn.exec_driver_sql("BEGIN")
+                return
+            if info.get("query_only"):
+                conn.exec_driver_sql("PRAGMA query_only=0")
+                info["query_only"] = False
             dbapi_conn = conn.connection.dbapi_connection
             if not writers.take(dbapi_conn, wait_ms / 1000):
                 raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
@@ -168,6 +184,8 @@ class Database:
         self.engine = engine or make_engine(url)
         self.sessions = sessionmaker(self.engine.execution_options(**{CLOCK_OPTION: clock}),
                                      expire_on_commit=False, info={"clock": clock})
+        self.readers = sessionmaker(self.engine.execution_options(**{CLOCK_OPTION: clock, READ_ONLY: True}),
+                                    expire_on_commit=False, info={"clock": clock, "read_only": True})
 
     @property
     def is_postgres(self) -> bool:
@@ -200,6 +218,29 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work: one consistent view of the store, and nothing written. It takes no write
+        lock, so it never queues behind writers (SQLite: a plain `BEGIN` with `query_only`, outside the
+        writers' queue; PostgreSQL: a `READ ONLY` transaction). A write in it is an error. Always rolled
+        back; inside a request its waits are bounded by the budget, as for `unit_of_work`."""
+        budget = budgets.current()
+        session = self.readers()
+        try:
+            if self.is_postgres:
+                session.execute(text("SET TRANSACTION READ ONLY"))
+                if budget is not None:
+                    wait = f"{_lock_wait_ms()}ms"
+                    session.execute(text("SELECT set_config('lock_timeout', :w, true), "
+                                         "set_config('statement_timeout', :w, true)"), {"w": wait})
+            yield session
+        except DBAPIError as exc:
+            if budget is not None and (_out_of_time(exc) or budget.database_left() <= 0):
+                raise BudgetExceeded("database") from None
+            raise
+        finally:
+            session.close()  # ends the transaction without a commit; what was read stays readable
 
     # -- migrations ---------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -262,8 +262,11 @@ class OutboxSender:
                         "a slow call may outlive its lease and the row be sent twice", lease.total_seconds(), timeout)
         self._kick = threading.Event()
         self._pool: ThreadPoolExecutor | None = None
-        self._dm_lock = threading.Lock()  # one conversations.open per person, also with several workers
+        # One conversations.open per person, also with several workers: the first worker asks, others with a
+        # row for the same person wait for its answer. The lock guards the two dicts only, never a call.
+        self._dm_lock = threading.Lock()
         self._dm_cache: dict[tuple[str, str], str] = {}
+        self._dm_opening: dict[tuple[str, str], Future[str]] = {}
 
     # -- loop -----------------------------------------------------------------------------------
 
@@ -305,7 +308,7 @@ class OutboxSender:
 
     def _next_due_in(self) -> float | None:
         """Seconds until the next row falls due: a pending one's `not_before` or an expired lease."""
-        with self.db.unit_of_work() as session:
+        with self.db.reading() as session:
             pending = session.scalar(
                 select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == "pending")
             )
@@ -321,12 +324,16 @@ class OutboxSender:
         """Claim one batch and deliver it: one row after another, or on `workers` threads (each row has
         its own lease and transactions; the limiter is shared and thread-safe)."""
         self._share_pauses()
-        with self.db.unit_of_work() as session:
+        with self.db.reading() as session:  # most rounds find nothing due: they take no write lock
             # Windows other replicas learned pause every call of this process (requests and jobs too), not
             # only the rows this sender happens to deliver: learn them each round.
             shared = outbox.pauses(session, self.team_id, now=self.clock.now()) if self.team_id else {}
-            claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease, now=self.clock.now())
+            due = outbox.has_due(session, now=self.clock.now())
         self.limiter.gate.learn(shared)
+        if not due:
+            return Outcome()
+        with self.db.unit_of_work() as session:
+            claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease, now=self.clock.now())
         result = Outcome()
         if self.workers > 1 and len(claimed) > 1:
             if self._pool is None:
@@ -482,16 +489,35 @@ class OutboxSender:
                                     initial_comment=rendered.text or None)
 
     def _open_dm(self, a: _Attempt, user_id: str) -> str:
-        """The DM channel with this person: conversations.open once, then the cache (and `people`)."""
+        """The DM channel with this person: conversations.open once, then the cache (and `people`). A worker
+        that finds the call in flight for another row waits for its answer (or its error) instead of asking
+        again; no lock is held while Slack answers."""
+        key = (a.team, user_id)
         with self._dm_lock:
-            cached = self._dm_cache.get((a.team, user_id))
+            cached = self._dm_cache.get(key)
             if cached is not None:
                 return cached
+            opening = self._dm_opening.get(key)
+            mine = opening is None
+            if opening is None:
+                opening = self._dm_opening[key] = Future()
+        if not mine:
+            a.calling = OPEN  # its error, if any, is this row's error on conversations.open
+            return opening.result()
+        try:
             self._ready(a, OPEN)
             resp = self._slack.conversations_open(users=user_id)
             channel = str(resp["channel"]["id"])
-            self._dm_cache[(a.team, user_id)] = channel
-            return channel
+        except BaseException as exc:
+            with self._dm_lock:
+                del self._dm_opening[key]
+            opening.set_exception(exc)
+            raise
+        with self._dm_lock:
+            self._dm_cache[key] = channel
+            del self._dm_opening[key]
+        opening.set_result(channel)
+        return channel
 
     def _render(self, session: Session, row: OutboxMessage, recipient: Person | None) -> Rendered:
         if row.expires_at is not None and self.clock.now() > row.expires_at:

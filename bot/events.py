@@ -93,7 +93,7 @@ def process(services: Services, body: dict[str, Any]) -> bool:
 def replay(services: Services, *, older_than: timedelta = timedelta(minutes=5), limit: int = 100) -> int:
     """Handle events that were stored but never finished (crash after ack, or a failed handler)."""
     cutoff = services.clock.now() - older_than
-    with services.db.unit_of_work() as session:
+    with services.db.reading() as session:
         stuck = list(
             session.scalars(
                 select(InboundEvent.payload)

@@ -334,6 +334,32 @@ def test_at_most_one_post_per_second_per_channel(db, fake, people):
     assert elapsed < 4.0  # the two channels are paced independently, not one after the other
 
 
+def test_workers_open_each_dm_once_and_hold_no_lock_while_slack_answers(db, fake, people):
+    """Four workers, three rows each for two people: one conversations.open per person, the others wait for
+    its answer; and while Slack answers, the sender's DM lock is free (another person's DM can be opened)."""
+    fake.latency = 0.2
+    for i in range(3):
+        note(db, TEAM, key=f"ana-{i}", recipient=ANA)
+        note(db, TEAM, key=f"li-{i}", recipient=LI)
+    sender = make_sender(db, fake.url, channel_interval=0.0)
+    sender.workers = 4
+    held: list[bool] = []
+    real_open = sender._slack.conversations_open
+
+    def watched_open(**kwargs):
+        held.append(sender._dm_lock.locked())
+        return real_open(**kwargs)
+
+    sender._slack.conversations_open = watched_open  # type: ignore[method-assign]
+    try:
+        sender.drain(max_seconds=20)
+    finally:
+        sender.close()
+    assert len(fake.dms_to(ANA)) == 3 and len(fake.dms_to(LI)) == 3
+    assert sorted(c.params["users"] for c in fake.calls_to("conversations.open")) == [ANA, LI]
+    assert held == [False, False]
+
+
 def test_dm_channel_is_opened_once_per_person(db, fake, people):
     for i in range(3):
         note(db, TEAM, key=f"ana-{i}", recipient=ANA)

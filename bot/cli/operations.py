@@ -55,7 +55,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
-    with rt.db.unit_of_work() as session:
+    with rt.db.reading() as session:
         st = outbox.status(session)
     if not st.counts:
         print("outbox is empty")

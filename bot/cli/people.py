@@ -70,7 +70,7 @@ def _status(person: Any) -> str:
 
 def cmd_people_list(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
-    with rt.db.unit_of_work() as session:
+    with rt.db.reading() as session:
         team = _team(session, args)
         people = list(session.scalars(select(Person).where(Person.team_id == team).order_by(Person.real_name)))
         by_id = {p.id: p for p in people}
@@ -92,7 +92,7 @@ def cmd_people_list(args: argparse.Namespace) -> int:
 def cmd_people_show(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     hr_admins = set(rt.org.hr.admins)
-    with rt.db.unit_of_work() as session:
+    with rt.db.reading() as session:
         team = _team(session, args)
         p = _find_person(session, team, args.who)
         rows = [
@@ -180,7 +180,7 @@ def cmd_hr(args: argparse.Namespace) -> int:
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
-    with rt.db.unit_of_work() as session:
+    with rt.db.reading() as session:
         rows = entries(session, action=args.action, limit=args.limit)
     if not rows:
         print("the audit log is empty" + (f" for {args.action}" if args.action else ""))
@@ -236,7 +236,7 @@ def cmd_people_erase(args: argparse.Namespace) -> int:
 
 def cmd_alerts_list(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
-    with rt.db.unit_of_work() as session:
+    with rt.db.reading() as session:
         team = _team(session, args)
         q = select(Alert).where(Alert.team_id == team).order_by(Alert.id.desc()).limit(args.limit)
         if args.kind:

@@ -117,7 +117,7 @@ def register(app: App, services: Services) -> None:
                 return give_kudos(session, draft, rules_from(services.org), directory), None
 
     def translator_for(body: dict[str, Any]) -> Translator:
-        with services.db.unit_of_work() as session:
+        with services.db.reading() as session:
             return services.t_for(session, team_of(body), user_of(body), body)
 
     def open_modal(body: dict[str, Any], view: View) -> None:

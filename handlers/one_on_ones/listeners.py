@@ -78,7 +78,7 @@ def register(app: App, services: Services) -> None:
             return None, err
 
     def translator_for(body: dict[str, Any]) -> Translator:
-        with services.db.unit_of_work() as session:
+        with services.db.reading() as session:
             return services.t_for(session, team_of(body), user_of(body), body)
 
     def open_view(trigger_id: str, view: View) -> None:
@@ -155,7 +155,7 @@ def register(app: App, services: Services) -> None:
     def add_button(ack: Ack, body: dict[str, Any]) -> None:
         t = translator_for(body)
         pair_id = to_int(body["actions"][0].get("value"))
-        with services.db.unit_of_work() as session:
+        with services.db.reading() as session:
             person = person_by_slack_id(session, team_of(body), user_of(body))
             cards = cards_for(session, person, t, services.clock.now()) if person is not None else []
         if not cards or (pair_id is not None and all(c.pair_id != pair_id for c in cards)):
@@ -208,7 +208,7 @@ def register(app: App, services: Services) -> None:
         pair_id, _, rest = raw.partition(":")
         period, _, stamp = rest.partition(":")
         now = services.clock.now()
-        with services.db.unit_of_work() as session:
+        with services.db.reading() as session:
             person = person_by_slack_id(session, team_of(body), user_of(body))
             pair = domain.live_pair(session, to_int(pair_id) or 0)
             if person is None or pair is None or not domain.is_member(pair, person):
@@ -276,7 +276,7 @@ def register(app: App, services: Services) -> None:
     @app.action(OneOnOneIds.SCHEDULE_BUTTON.value)
     def schedule_button(ack: Ack, body: dict[str, Any]) -> None:
         t = translator_for(body)
-        with services.db.unit_of_work() as session:
+        with services.db.reading() as session:
             person = person_by_slack_id(session, team_of(body), user_of(body))
             pair = domain.live_pair(session, to_int(body["actions"][0].get("value")) or 0)
             if person is None or pair is None or not domain.is_member(pair, person):
@@ -376,7 +376,7 @@ def register(app: App, services: Services) -> None:
                 meta = sealed_state(body, services.sealer) if listing else None
                 if meta is None:
                     return
-                with services.db.unit_of_work() as session:
+                with services.db.reading() as session:
                     modal = list_modal_for(session, body, meta, t)
                 if modal is not None:
                     client.views_update(view_id=str(view.get("id") or ""), view=modal)
@@ -406,7 +406,7 @@ def register(app: App, services: Services) -> None:
             value = json.loads(str(body["actions"][0].get("value") or "{}"))
         except json.JSONDecodeError:
             value = {}
-        with services.db.unit_of_work() as session:
+        with services.db.reading() as session:
             modal = list_modal_for(session, body, value if isinstance(value, dict) else {}, t)
         open_view(body["trigger_id"], modal if modal is not None else
                   views.done_view(t, t("1:1 agenda"), t("This part of the agenda is not available any more.")))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,6 +79,17 @@ class Claimed:
     lease_started: datetime
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    return ((OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now)) | (
+        (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now))
+
+
+def has_due(session: Session, *, now: datetime | None = None) -> bool:
+    """Whether any row is due now (`claim` would lease something). Only reads."""
+    now = now or clock_of(session).now()
+    return session.scalar(select(OutboxMessage.id).where(_due(now)).limit(1)) is not None
+
+
 def claim(
     session: Session, owner: str, *, now: datetime | None = None, limit: int = 20, lease: timedelta = LEASE
 ) -> list[Claimed]:
@@ -89,9 +100,7 @@ def claim(
     process): a conditional update.
     """
     now = now or clock_of(session).now()
-    due = (
-        (OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now)
-    ) | ((OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now))
+    due = _due(now)
     candidates = select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.uncertain).where(due).order_by(
         OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id
     ).limit(limit)
