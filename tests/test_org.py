@@ -17,14 +17,9 @@ from models.core.tables import AuditEntry, Person
 from models.people import ensure_workspace
 from models.people.chart import MAX_DEPTH, is_in_chain, is_manager, manager_chain, reports
 from models.people.org import OrgError, set_manager
-from models.people.org_import import (
-    FieldChange,
-    ImportProblem,
-    ManagerChange,
-    OrgImportError,
-    apply_import,
-    plan_import,
-)
+from models.people.org_csv import ImportProblem
+from models.people.org_import import OrgImportError, apply_import, plan_import
+from models.people.org_plan import FieldChange, ManagerChange
 from tests.conftest import TEAM
 
 OTHER = "T0OTHER"

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from bot.db import Database
 from bot.runtime import Runtime
 from bot.settings import SECRET_PARAMETER, Settings, load_settings
-from models.people.org_import import CONTROL_CHARACTERS
+from models.core.text import CONTROL_CHARACTERS
 
 Common = Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
 

@@ -20,12 +20,6 @@ from models.people.org import OrgError
 from models.people.org_import import OrgImportError, apply_import, plan_import
 from models.privacy import PrivacyError, erase_person, export_person
 
-# -- jobs ------------------------------------------------------------------------------------------
-
-
-# -- outbox ----------------------------------------------------------------------------------------
-
-
 # -- people, org chart, roles, audit ------------------------------------------------------------------
 
 

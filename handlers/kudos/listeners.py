@@ -190,8 +190,3 @@ def register(app: App, services: Services) -> None:
             return
         assert result is not None
         ack(response_action="update", view=views.sent_view(t, result.kudos, result.remaining_this_week))
-
-
-# -- outbox renderers and Home section ------------------------------------------------------------
-
-

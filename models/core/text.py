@@ -16,6 +16,12 @@ import unicodedata
 _BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zl", "Zp"})
 
+# What no stored text may hold, and what every terminal display escapes (`bot.cli.common.printable`): the C0
+# and C1 controls and DEL (Unicode category Cc, tabs and newlines included), which make terminal escape
+# sequences, and the bidirectional embeddings, overrides and isolates, which reorder what is displayed
+# ("Trojan source").
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
 
 def visible_text(text: str) -> str:
     """`text` without what does not show, whitespace runs collapsed to one space, stripped."""

@@ -2,7 +2,8 @@
 
 `directory`: mirroring Slack's members (`upsert_person`, `ensure_people`, `sync_directory`); `chart`: who
 reports to whom, one recursive query each way; `org`: one change to the chart, under the org lock;
-`org_import`: the HRIS CSV import, planned then applied, all or nothing; `jobs`: the directory sync."""
+`org_import`: the HRIS CSV import (read by `org_csv`, its plan in `org_plan`), planned then applied, all or
+nothing; `pause`: pausing one's prompts; `jobs`: the directory sync."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from models.people.chart import (
     reports_cte,
 )
 from models.people.directory import (
+    ERASE_ACTION,
     ensure_people,
     ensure_workspace,
+    erased_at,
     labels,
     person_by_slack_id,
     sync_directory,
@@ -37,22 +40,25 @@ from models.people.org import (
     lock_org,
     set_manager,
 )
-from models.people.org_import import (
-    CONTROL_CHARACTERS,
+from models.people.org_csv import (
     MAX_TEXT,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
-    SHOWN_PROBLEMS,
-    FieldChange,
     FieldName,
-    FieldValue,
-    ImportPlan,
     ImportProblem,
-    ImportResult,
-    ManagerChange,
+)
+from models.people.org_import import (
+    SHOWN_PROBLEMS,
     OrgImportError,
     apply_import,
     plan_import,
+)
+from models.people.org_plan import (
+    FieldChange,
+    FieldValue,
+    ImportPlan,
+    ImportResult,
+    ManagerChange,
 )
 
 FEATURE = Feature(
@@ -63,7 +69,7 @@ FEATURE = Feature(
 )
 
 __all__ = [
-    "CONTROL_CHARACTERS",
+    "ERASE_ACTION",
     "FEATURE",
     "MAX_DEPTH",
     "MAX_TEXT",
@@ -84,6 +90,7 @@ __all__ = [
     "chain_ids",
     "ensure_people",
     "ensure_workspace",
+    "erased_at",
     "is_in_chain",
     "is_manager",
     "labels",

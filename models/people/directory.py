@@ -41,12 +41,23 @@ def person_by_slack_id(session: Session, team_id: str, user_id: str) -> Person |
     ).one_or_none()
 
 
-def was_erased(session: Session, team_id: str, slack_user_id: str) -> bool:
-    """True when this Slack id's data was erased here (the audit log keeps that fact, nothing else)."""
+ERASE_ACTION = "privacy.erase"  # the audit log's record of an erasure (`models.privacy.erase_person`)
+
+
+def erased_at(session: Session, team_id: str, slack_user_id: str) -> datetime | None:
+    """When this Slack id's data was erased here, or None (the audit log keeps that fact, nothing else)."""
     return session.scalar(
-        select(AuditEntry.id).where(AuditEntry.action == "privacy.erase", AuditEntry.team_id == team_id,
-                                    AuditEntry.subject == slack_user_id).limit(1)
-    ) is not None
+        select(AuditEntry.created_at)
+        .where(AuditEntry.action == ERASE_ACTION, AuditEntry.team_id == team_id, AuditEntry.subject == slack_user_id)
+        .order_by(AuditEntry.id)
+        .limit(1)
+    )
+
+
+def was_erased(session: Session, team_id: str, slack_user_id: str) -> bool:
+    """True when this Slack id's data was erased here. Directory sync does not re-create an erased person
+    from Slack: it asks this first."""
+    return erased_at(session, team_id, slack_user_id) is not None
 
 
 def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None) -> Person | None:

@@ -1,46 +1,28 @@
-"""Delivery: the outbox sender. Claims due rows, renders them, calls Slack, records the outcome.
-
-Guarantees (see `models.outbox` for the state machine; proved by tests/test_delivery.py and
-tests/test_delivery_crash.py):
-- exactly once: our outbox id travels in the message `metadata`; a row whose previous try may have
-  reached Slack (expired lease, timeout, 5xx, lost answer) stays `uncertain` and is looked up in the
-  channel's history since the row was created before it is sent again; a sender re-checks its lease
-  before each call, so a row another sender took over is never sent by both; the Slack client's own
-  retries are switched off for the sender (an SDK retry of chat.postMessage posts twice);
-- rate limits: a per-workspace budget, at most one message per second per channel (measured from the end
-  of the previous post), and a 429's `Retry-After` honoured by rescheduling the row (no thread sleeps),
-  with no call to *that* method for the workspace inside the window, on any sender (`slack_pauses`);
-- 5xx and timeouts retry with backoff; permanent errors mark the row dead with Slack's error;
-- DM channels: conversations.open once per person, then `people.dm_channel_id`.
-"""
+"""Delivering one claimed outbox row: render it, make the Slack call (opening the DM, reconciling an earlier
+try that may have reached Slack), and record the outcome. `OutboxSender` (`bot.delivery.sender`) runs it for
+each row it claims; the guarantees are in `bot.delivery`."""
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import logging
-import os
-import socket
 import threading
-import time
-import uuid
-from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.i18n import Translator, translator
-from bot.slack import RetryAfterGate, redact, retry_after_seconds
+from bot.delivery.limits import RateLimiter
+from bot.delivery.rendering import POST, UPLOAD, RenderContext, Rendered, Renderer, Skip
+from bot.slack import redact, retry_after_seconds
 from models.core import outbox
-from models.core.clock import SYSTEM, Clock
+from models.core.clock import Clock
 from models.core.config import OrgConfig
 from models.core.tables import OutboxMessage, Person
 
@@ -64,99 +46,6 @@ TRANSIENT_ERRORS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """What to send for one outbox row."""
-
-    text: str = ""
-    blocks: list[dict[str, Any]] | None = None
-    view: dict[str, Any] | None = None  # set for views.publish (Home tab)
-    # (filename, content, title): a file shared into the recipient's DM, `text` as its comment. Slack
-    # files carry no message metadata, so an upload is at-least-once in the crash window (see README).
-    file: tuple[str, str, str] | None = None
-
-    @property
-    def method(self) -> str:
-        if self.file is not None:
-            return UPLOAD
-        return "views.publish" if self.view is not None else "chat.postMessage"
-
-
-@dataclass
-class RenderContext:
-    session: Session
-    org: OrgConfig
-    row: OutboxMessage
-    recipient: Person | None
-    default_locale: str = "en"
-
-    @property
-    def t(self) -> Translator:
-        """The recipient's language, else the workspace default (channel posts have no recipient)."""
-        return translator(self.recipient.locale if self.recipient else None, self.default_locale)
-
-
-class Skip(Exception):
-    """Raised by a renderer: this message is no longer useful (recorded as `skipped`)."""
-
-
-# Renders one outbox row of a kind: each feature's `SlackSide.renderers`, gathered by `bot.registry`.
-Renderer = Callable[[RenderContext], Rendered]
-
-
-@dataclass
-class RateLimiter:
-    """The sender's limits: workspace budget per minute, one message per second per channel, and the
-    process's one Retry-After state (`gate`, shared with every other Web API call of the process, and
-    through `slack_pauses` with other replicas). Every sender process keeps its own budget and channel
-    spacing; set the budget per replica accordingly."""
-
-    gate: RetryAfterGate = field(default_factory=RetryAfterGate)
-    per_minute: int = 300
-    channel_interval: float = 1.0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _sent: dict[str, deque[float]] = field(default_factory=dict)
-    _channel_next: dict[tuple[str, str], float] = field(default_factory=dict)
-
-    def pause_left(self, team: str, method: str, now: float) -> float:
-        """Seconds left in a Retry-After window for this method (0: not paused)."""
-        return self.gate.wait_left(method)
-
-    def wait_needed(self, team: str, method: str, channel: str | None, now: float) -> float:
-        """Seconds until a message may be sent (0 when it may go now). Reserves the slot when 0."""
-        paused = self.gate.wait_left(method)
-        with self._lock:
-            waits = [paused]
-            per_channel = channel is not None and method == "chat.postMessage"
-            if per_channel:
-                assert channel is not None
-                waits.append(self._channel_next.get((team, channel), 0.0) - now)
-            window = self._sent.setdefault(team, deque())
-            while window and window[0] <= now - 60:
-                window.popleft()
-            if len(window) >= self.per_minute:
-                waits.append(window[0] + 60 - now)
-            wait = max(waits)
-            if wait > 0:
-                return wait
-            window.append(now)
-            if per_channel:
-                assert channel is not None
-                self._channel_next[(team, channel)] = now + self.channel_interval
-            return 0.0
-
-    def finished(self, team: str, channel: str, now: float) -> None:
-        """A post to `channel` returned at `now`: the next one starts a full interval later, so Slack
-        receives them at least `channel_interval` apart however long this one travelled."""
-        with self._lock:
-            key = (team, channel)
-            self._channel_next[key] = max(self._channel_next.get(key, 0.0), now + self.channel_interval)
-
-    def pause(self, team: str, method: str, seconds: float) -> None:
-        """Slack answered 429: no call to `method` for `seconds`, from anywhere in the process."""
-        self.gate.pause(method, seconds)
-
-
 @dataclass
 class Outcome:
     sent: int = 0
@@ -175,8 +64,6 @@ class Outcome:
         return self.sent + self.dead + self.retried + self.skipped > 0
 
 
-POST = "chat.postMessage"
-UPLOAD = "files.upload_v2"
 OPEN = "conversations.open"
 HISTORY = "conversations.history"
 # Slack's clock and ours differ a little: look this far before the row was created.
@@ -211,161 +98,23 @@ class _Attempt:
     reconciled: bool = False  # an earlier try was found in Slack and recorded
 
 
-def _without_retries(client: WebClient) -> WebClient:
-    """The same client without retry handlers: the sender retries through the outbox only.
+class RowDelivery:
+    """One row at a time; `OutboxSender` sets these up and calls `deliver` for each row it claims."""
 
-    An SDK retry of chat.postMessage after a lost answer posts twice (Slack has no idempotency key), and
-    `RateLimitErrorRetryHandler` sleeps through Retry-After inside the sender's thread.
-    """
-    clone = copy.copy(client)
-    clone.retry_handlers = []
-    return clone
-
-
-class OutboxSender:
-    """Drains the outbox. Run `run()` in a thread, call `kick()` after a commit that enqueued rows."""
-
-    def __init__(
-        self,
-        db: Database,
-        client: WebClient,
-        org: OrgConfig,
-        *,
-        renderers: Mapping[str, Renderer],
-        limiter: RateLimiter | None = None,
-        owner: str | None = None,
-        batch: int = 20,
-        lease: timedelta = outbox.LEASE,
-        backoff: Callable[[int], timedelta] = outbox.backoff,
-        workers: int = 1,
-        clock: Clock = SYSTEM,
-        default_locale: str = "en",
-        team_id: str | None = None,
-    ) -> None:
-        self.db = db
-        self.renderers = renderers  # outbox kind → renderer: every feature's, from `bot.registry`
-        self.client = client
-        self.org = org
-        self.default_locale = default_locale
-        self.limiter = limiter or RateLimiter()
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.batch = batch
-        self.lease = lease
-        self.backoff = backoff
-        self.workers = workers
-        self.clock = clock
-        self.team_id = team_id  # the workspace whose Retry-After windows this sender hands to other replicas
-        self._slack = _without_retries(client)
-        timeout = float(getattr(client, "timeout", 0) or 0)
-        if lease.total_seconds() < 2 * timeout:
-            log.warning("outbox lease %ss is shorter than twice the Slack timeout %ss: with several senders, "
-                        "a slow call may outlive its lease and the row be sent twice", lease.total_seconds(), timeout)
-        self._kick = threading.Event()
-        self._pool: ThreadPoolExecutor | None = None
-        # One conversations.open per person, also with several workers: the first worker asks, others with a
-        # row for the same person wait for its answer. The lock guards the two dicts only, never a call.
-        self._dm_lock = threading.Lock()
-        self._dm_cache: dict[tuple[str, str], str] = {}
-        self._dm_opening: dict[tuple[str, str], Future[str]] = {}
-
-    # -- loop -----------------------------------------------------------------------------------
-
-    def kick(self) -> None:
-        self._kick.set()
-
-    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
-        log.info("outbox sender %s started", self.owner)
-        while not stop.is_set():
-            try:
-                done = self.drain_once()
-            except Exception:
-                log.exception("outbox sender round failed; retrying")
-                done = Outcome()
-            if not done.progressed:
-                wait = idle
-                with contextlib.suppress(Exception):
-                    due = self._next_due_in()
-                    if due is not None:
-                        wait = min(idle, max(0.05, due))
-                self._kick.wait(wait)
-                self._kick.clear()
-        self.close()
-
-    def drain(self, *, max_seconds: float = 30.0) -> Outcome:
-        """Send everything due now (tests and `candor jobs run`), waiting for rows that fall due within
-        2 s (rate limits, short Retry-After windows), never past max_seconds."""
-        total = Outcome()
-        deadline = self.clock.monotonic() + max_seconds
-        while self.clock.monotonic() < deadline:
-            done = self.drain_once()
-            total += done
-            if not done.progressed:
-                due = self._next_due_in()
-                if due is None or due > 2.0:
-                    break
-                time.sleep(min(max(due, 0.02), 0.2))
-        return total
-
-    def _next_due_in(self) -> float | None:
-        """Seconds until the next row falls due: a pending one's `not_before` or an expired lease."""
-        with self.db.reading() as session:
-            pending = session.scalar(
-                select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == "pending")
-            )
-            leased = session.scalar(
-                select(func.min(OutboxMessage.lease_until)).where(OutboxMessage.state == "sending")
-            )
-        times = [t for t in (pending, leased) if t is not None]
-        if not times:
-            return None
-        return max(0.0, (min(times) - self.clock.now()).total_seconds())
-
-    def drain_once(self) -> Outcome:
-        """Claim one batch and deliver it: one row after another, or on `workers` threads (each row has
-        its own lease and transactions; the limiter is shared and thread-safe)."""
-        self._share_pauses()
-        with self.db.reading() as session:  # most rounds find nothing due: they take no write lock
-            # Windows other replicas learned pause every call of this process (requests and jobs too), not
-            # only the rows this sender happens to deliver: learn them each round.
-            shared = outbox.pauses(session, self.team_id, now=self.clock.now()) if self.team_id else {}
-            due = outbox.has_due(session, now=self.clock.now())
-        self.limiter.gate.learn(shared)
-        if not due:
-            return Outcome()
-        with self.db.unit_of_work() as session:
-            claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease, now=self.clock.now())
-        result = Outcome()
-        if self.workers > 1 and len(claimed) > 1:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="outbox-deliver")
-            for done in self._pool.map(self.deliver, claimed):
-                result += done
-        else:
-            for item in claimed:
-                result += self.deliver(item)
-        return result
-
-    def _share_pauses(self) -> None:
-        """Hand the Retry-After windows this process learned (on any call: a request, a job, this sender)
-        to the other replicas, through `slack_pauses`."""
-        if self.team_id is None:
-            return
-        windows = self.limiter.gate.unshared()
-        if not windows:
-            return
-        try:
-            with self.db.unit_of_work() as session:
-                for method, until in windows.items():
-                    outbox.pause(session, self.team_id, method, until)
-        except Exception:
-            log.warning("could not share Retry-After windows %s with other replicas", sorted(windows))
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-
-    # -- one row --------------------------------------------------------------------------------
+    db: Database
+    org: OrgConfig
+    renderers: Mapping[str, Renderer]
+    limiter: RateLimiter
+    owner: str
+    lease: timedelta
+    backoff: Callable[[int], timedelta]
+    clock: Clock
+    default_locale: str
+    team_id: str | None
+    _slack: WebClient
+    _dm_lock: threading.Lock
+    _dm_cache: dict[tuple[str, str], str]
+    _dm_opening: dict[tuple[str, str], Future[str]]
 
     def deliver(self, item: outbox.Claimed) -> Outcome:
         """Send one claimed row and record the outcome. Never raises: a failure of our own (a renderer
