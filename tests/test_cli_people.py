@@ -150,3 +150,6 @@ def test_alerts_list(env):
     out = run("alerts", "list", env=env).stdout
     assert "checkin.missed" in out and "Ana Silva" in out and "2026-W49" in out
     assert "no alerts of kind oneonone.none" in run("alerts", "list", "--kind", "oneonone.none", env=env).stdout
+    # The kinds come from the features (models.features): an unknown one is named with the real ones.
+    assert "(the kinds are: checkin.missed, oneonone.no_meeting)" in run(
+        "alerts", "list", "--kind", "oneonone.none", env=env).stdout

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from bot.cli.common import CliError, Common, printable, runtime_for
 from models.core.audit import cli_actor, entries, record
 from models.core.tables import Alert, Person, Workspace
+from models.features import alert_kinds
 from models.one_on_ones import sync_pairs
-from models.one_on_ones.tables import OneOnOnePair
 from models.people.chart import manager_chain, reports
 from models.people.org import OrgError
 from models.people.org_import import OrgImportError, apply_import, plan_import
@@ -232,23 +232,19 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     with rt.db.reading() as session:
         team = _team(session, args)
+        kinds = {k.kind: k for k in alert_kinds()}
         q = select(Alert).where(Alert.team_id == team).order_by(Alert.id.desc()).limit(args.limit)
         if args.kind:
             q = q.where(Alert.kind == args.kind)
         alerts = list(session.scalars(q))
         if not alerts:
-            print("no alerts" + (f" of kind {args.kind}" if args.kind else ""))
+            known = "" if not args.kind or args.kind in kinds else f" (the kinds are: {', '.join(sorted(kinds))})"
+            print("no alerts" + (f" of kind {printable(args.kind)}{known}" if args.kind else ""))
             return 0
         print(f"{'WHEN (UTC)':<17} {'KIND':<24} {'PERIOD':<9} {'ABOUT':<40} DETAILS")
         for a in alerts:
-            about = "-"
-            if a.person_id is not None:
-                person = session.get(Person, a.person_id)
-                about = person.label if person else "-"
-            elif a.pair_id is not None:
-                pair = session.get(OneOnOnePair, a.pair_id)
-                if pair is not None:
-                    about = f"1:1 {pair.manager.label} – {pair.report.label}"
+            kind = kinds.get(a.kind)
+            about = kind.about(session, a) if kind is not None else "-"
             print(f"{a.created_at:%Y-%m-%d %H:%M} {printable(a.kind):<24} {printable(a.period):<9} "
                   f"{printable(about)[:40]:<40} "
                   f"{printable(json.dumps(a.details, ensure_ascii=False, default=str))[:120]}")
@@ -302,7 +298,7 @@ def add_commands(sub: Any, common: Common) -> None:
     alerts = sub.add_parser("alerts", help="what the HR digest will report: missed check-ins, 1:1s not held")
     alsub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
     alist = with_team(alsub.add_parser("list", help="newest first"))
-    alist.add_argument("--kind", help="only this kind, e.g. checkin.missed")
+    alist.add_argument("--kind", help="only this kind: " + ", ".join(sorted(k.kind for k in alert_kinds())))
     alist.add_argument("--limit", type=int, default=100)
     alist.set_defaults(handler=cmd_alerts_list)
 

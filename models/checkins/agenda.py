@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from models.access import RecordKind
 from models.checkins.tables import Checkin
-from models.core.agenda import SECTION_LINES_MAX, AgendaSection, SectionSpec, count_rows
+from models.core.agenda import SECTION_LINES_MAX, AgendaSection, Pair, SectionSpec, count_rows
 from models.core.messages import Message, Phrase, _t, say
-from models.one_on_ones.tables import OneOnOnePair
 
 
 def _answer_text(value: Any) -> str:
@@ -21,7 +20,7 @@ def _answer_text(value: Any) -> str:
     return str(value)
 
 
-def checkins_section(session: Session, pair: OneOnOnePair, since: datetime, until: datetime) -> AgendaSection:
+def checkins_section(session: Session, pair: Pair, since: datetime, until: datetime) -> AgendaSection:
     """The report's check-ins since the last 1:1: one line each, with mood, blocker and every answer."""
     q = select(Checkin).where(Checkin.person_id == pair.report_id, Checkin.submitted_at > since,
                               Checkin.submitted_at <= until)

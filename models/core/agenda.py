@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models.core.messages import _t
 from models.core.tables import Person
-
-if TYPE_CHECKING:
-    from models.one_on_ones.tables import OneOnOnePair
 
 SECTION_LINES_MAX = 100  # lines a section returns at most (the "Show all" modal's capacity)
 
@@ -38,7 +35,20 @@ class AgendaSection:
     empty: str = _t("Nothing since your last 1:1.")
 
 
-SectionFn = Callable[[Session, "OneOnOnePair", datetime, datetime], AgendaSection]
+class Pair(Protocol):
+    """The 1:1 an agenda is for, as a section sees it (a `models.one_on_ones.tables.OneOnOnePair`)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def manager_id(self) -> int: ...
+
+    @property
+    def report_id(self) -> int: ...
+
+
+SectionFn = Callable[[Session, Any, datetime, datetime], AgendaSection]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from models.core.config import OrgConfig
 from models.core.personal_data import PersonalData
 from models.core.ports import Directory
 from models.core.prompts import PromptKind
+from models.core.tables import Alert, Person
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,19 @@ class Job:
     leader_only: bool = True
 
 
+def _about_person(session: Session, alert: Alert) -> str:
+    person = session.get(Person, alert.person_id) if alert.person_id is not None else None
+    return person.label if person is not None else "-"
+
+
 @dataclass(frozen=True)
 class AlertKind:
+    """A kind of HR alert a feature raises (`Alert.kind`): what it means, and whom a given alert is about
+    (`about`, for listings; by default the person it names)."""
+
     kind: str
     description: str
+    about: Callable[[Session, Alert], str] = _about_person
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models.core.weeks import week_key
+from models.core.weeks import monday_of, week_key
 
 __all__ = [
     "WorkPattern",
@@ -236,8 +236,7 @@ def period_key_week(moment_or_local_date: datetime | date, pattern: WorkPattern)
 def local_week_start(moment: datetime, pattern: WorkPattern) -> date:
     """Monday of the person's local ISO week containing ``moment``."""
     _require_aware(moment)
-    local_date = _local(moment, pattern).date()
-    return local_date - timedelta(days=local_date.weekday())
+    return monday_of(_local(moment, pattern).date())
 
 
 def working_day_before(day: date, pattern: WorkPattern) -> date:

@@ -45,4 +45,5 @@ def is_week_key(period: object) -> bool:
 
 
 def monday_of(day: date) -> date:
+    """The Monday the ISO week of `day` starts on."""
     return day - timedelta(days=day.weekday())

@@ -8,13 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.access import RecordKind
-from models.core.agenda import SECTION_LINES_MAX, AgendaSection, SectionSpec, count_rows, people_by_id
+from models.core.agenda import SECTION_LINES_MAX, AgendaSection, Pair, SectionSpec, count_rows, people_by_id
 from models.core.messages import Phrase, _t, say
 from models.kudos.tables import Kudos, KudosRecipient
-from models.one_on_ones.tables import OneOnOnePair
 
 
-def kudos_section(session: Session, pair: OneOnOnePair, since: datetime, until: datetime) -> AgendaSection:
+def kudos_section(session: Session, pair: Pair, since: datetime, until: datetime) -> AgendaSection:
     """Kudos the report received since the last 1:1."""
     q = (select(Kudos).join(KudosRecipient, KudosRecipient.kudos_id == Kudos.id)
          .where(KudosRecipient.person_id == pair.report_id, Kudos.created_at > since, Kudos.created_at <= until))

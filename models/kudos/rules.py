@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -15,6 +15,7 @@ from models.core.messages import DomainError, Mention, _t, say
 from models.core.ports import Directory
 from models.core.tables import Person
 from models.core.text import is_channel_id, is_slack_permalink, visible_length
+from models.core.weeks import monday_of
 from models.core.zones import zone_of
 from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from models.people import ensure_people, ensure_workspace, person_by_slack_id
@@ -199,8 +200,7 @@ def _enqueue_messages(session: Session, kudos: Kudos, rules: KudosRules) -> None
 def local_week_start(now: datetime, tz: str | None, default_tz: str = "UTC") -> datetime:
     """Monday 00:00 of the person's current local week, as an aware datetime (an unknown zone: the default)."""
     zone = zone_of(tz, default_tz)
-    local = now.astimezone(zone)
-    monday = (local - timedelta(days=local.weekday())).date()
+    monday = monday_of(now.astimezone(zone).date())
     return datetime(monday.year, monday.month, monday.day, tzinfo=zone)
 
 

@@ -23,6 +23,7 @@ from models.one_on_ones.agenda import (
     talking_points_section,
 )
 from models.one_on_ones.alerts import (
+    about_pair,
     alerts_no_meeting,
 )
 from models.one_on_ones.base import (
@@ -107,7 +108,7 @@ FEATURE = Feature(
     jobs=_jobs.JOBS,
     agenda_sections=_agenda.SECTIONS,
     personal_data=_personal_data.PERSONAL_DATA,
-    alerts=(AlertKind(ALERT_KIND, "a 1:1 pair with no 1:1 held in N weeks"),),
+    alerts=(AlertKind(ALERT_KIND, "a 1:1 pair with no 1:1 held in N weeks", about=about_pair),),
 )
 
 __all__ = [
@@ -133,6 +134,7 @@ __all__ = [
     "OneOnOneError",
     "Slot",
     "SyncReport",
+    "about_pair",
     "action_item_for",
     "action_items_section",
     "add_talking_point",

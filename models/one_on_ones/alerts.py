@@ -71,3 +71,9 @@ def alerts_no_meeting(session: Session, team_id: str, org: OrgConfig, now: datet
         alert.details = {**alert.details, "nudge_outbox_id": row.id}
     session.flush()
     return made
+
+
+def about_pair(session: Session, alert: Alert) -> str:
+    """Whom a no-meeting alert is about, for listings: the pair."""
+    pair = session.get(OneOnOnePair, alert.pair_id) if alert.pair_id is not None else None
+    return f"1:1 {pair.manager.label} – {pair.report.label}" if pair is not None else "-"
