@@ -1,8 +1,8 @@
 """Inbound events, each handled exactly once however often Slack delivers it.
 
 Before Bolt acks an Events API request, a middleware stores the event (id and payload). The listener
-then runs every feature's handler for that event type (`SlackSide.events`, gathered in
-`services.slack.events`) in one transaction that also marks the event `done`. Slack's retries of
+then runs every feature's handler for that event type (`SlackSide.events`, gathered by `bot.registry`
+and handed to `register`) in one transaction that also marks the event `done`. Slack's retries of
 a done event are ignored; a retry of one that failed runs again; and an event stored but never finished
 (the process died after the ack) is replayed by the `replay_events` job.
 """
@@ -10,20 +10,20 @@ a done event are ignored; a retry of one that failed runs again; and an event st
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.registry import EventHandler
+from bot.services import Services
 from models.core.clock import clock_of
 from models.core.tables import InboundEvent
 
 if TYPE_CHECKING:
     from slack_bolt import App
-
-    from bot.app import Services
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,15 @@ def record(services: Services, body: dict[str, Any]) -> None:
         pass  # a concurrent delivery of the same event stored it first
 
 
-def process(services: Services, body: dict[str, Any]) -> bool:
-    """Run the handler for a stored event once. Returns False when it had already been done."""
+# Event type → the handlers of every feature for it (`bot.registry.SlackRegistry.events`).
+Handlers = Mapping[str, tuple[EventHandler, ...]]
+
+
+def process(services: Services, handlers_by_type: Handlers, body: dict[str, Any]) -> bool:
+    """Run the handlers for a stored event once. Returns False when it had already been done."""
     event_id = str(body.get("event_id") or "")
     event = body.get("event") or {}
-    handlers = services.slack.events.get(str(event.get("type")), ())
+    handlers = handlers_by_type.get(str(event.get("type")), ())
     if not handlers:
         return False
     try:
@@ -90,7 +94,8 @@ def process(services: Services, body: dict[str, Any]) -> bool:
     return True
 
 
-def replay(services: Services, *, older_than: timedelta = timedelta(minutes=5), limit: int = 100) -> int:
+def replay(services: Services, handlers: Handlers, *, older_than: timedelta = timedelta(minutes=5),
+           limit: int = 100) -> int:
     """Handle events that were stored but never finished (crash after ack, or a failed handler)."""
     cutoff = services.clock.now() - older_than
     with services.db.reading() as session:
@@ -108,13 +113,13 @@ def replay(services: Services, *, older_than: timedelta = timedelta(minutes=5), 
         if not body:
             continue
         try:
-            done += process(services, body)
+            done += process(services, handlers, body)
         except Exception:
             log.exception("replaying event %s failed", body.get("event_id"))
     return done
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, services: Services, handlers: Handlers) -> None:
     @app.middleware
     def store_events_before_ack(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         if body.get("type") == "event_callback":
@@ -123,10 +128,10 @@ def register(app: App, services: Services) -> None:
 
     def make_listener(event_type: str) -> Callable[..., None]:
         def listener(body: dict[str, Any]) -> None:
-            process(services, body)
+            process(services, handlers, body)
 
         listener.__name__ = f"on_{event_type}"
         return listener
 
-    for event_type in sorted(services.slack.events):
+    for event_type in sorted(handlers):
         app.event(event_type)(make_listener(event_type))

@@ -4,7 +4,7 @@ outbox after changes (`models.core.outbox.request_home_refresh`, merged per pers
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
@@ -14,14 +14,12 @@ from bot.blocks import VIEW_BLOCKS_MAX, context
 from bot.delivery import RenderContext, Rendered, Renderer, Skip
 from bot.i18n import Translator
 from bot.registry import HomeSection, SlackSide
+from bot.services import Services
 from models.core.config import OrgConfig
 from models.core.outbox import HOME_KIND, request_home_refresh
 from models.core.ports import KnownDirectory, SlackUser
 from models.core.tables import Person
 from models.people import ensure_people
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 
 def home_view(t: Translator, sections: list[list[Block]]) -> View:

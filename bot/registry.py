@@ -18,16 +18,15 @@ from sqlalchemy.orm import Session
 
 from bot.delivery import Renderer
 from bot.i18n import Translator
+from bot.services import Services
 from models.core.config import OrgConfig
 from models.core.tables import Person
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from bot.app import Services
-
 HomeSectionFn = Callable[[Session, Person, Translator, OrgConfig], list[Block]]
-EventHandler = Callable[[Session, "Services", dict[str, Any]], None]
+EventHandler = Callable[[Session, Services, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)

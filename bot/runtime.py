@@ -16,12 +16,13 @@ from slack_bolt import App
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bot import home
-from bot.app import Services, build_app
+from bot import events, home
+from bot.app import build_app
 from bot.db import Database
 from bot.delivery import OutboxSender, RateLimiter
 from bot.registry import SlackRegistry
 from bot.sealed import Sealer
+from bot.services import Services
 from bot.settings import Settings
 from bot.slack import RedactingFilter, RetryAfterGate, SlackDirectory, make_client, quiet_libraries
 from models.core.clock import SYSTEM, Clock
@@ -68,7 +69,7 @@ class Runtime:
         # of features, and the App Home's own.
         self.slack = slack_registry()
         self.services = Services(settings=settings, org=self.org, db=self.db, client=self.client, clock=clock,
-                                 sealer=Sealer.from_settings(settings), slack=self.slack)
+                                 sealer=Sealer.from_settings(settings))
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.scheduler: BackgroundScheduler | None = None
@@ -102,7 +103,7 @@ class Runtime:
     @cached_property
     def app(self) -> App:
         _ = self.sender  # wire kick_outbox before listeners run
-        return build_app(self.services, socket_mode=self.socket_mode)
+        return build_app(self.services, self.slack, socket_mode=self.socket_mode)
 
     def team_id(self) -> str:
         if self._team_id is None:
@@ -119,6 +120,15 @@ class Runtime:
     def directory(self) -> SlackDirectory:
         return self.services.directory
 
+    # -- what the infrastructure's jobs ask (scheduler.jobs.Host) --------------------------------------------
+
+    def drain_outbox(self, max_seconds: float) -> str:
+        done = self.sender.drain(max_seconds=max_seconds)
+        return f"sent {done.sent}, dead {done.dead}, retried {done.retried}, skipped {done.skipped}"
+
+    def replay_events(self, older_than: timedelta) -> int:
+        return events.replay(self.services, self.slack.events, older_than=older_than)
+
     def run_job(self, name: str) -> str:
         job = all_jobs()[name]
         result = job.run(self)
@@ -133,7 +143,7 @@ class Runtime:
         sender_thread = threading.Thread(target=self.sender.run, args=(self._stop,), name="outbox-sender", daemon=True)
         sender_thread.start()
         self._threads.append(sender_thread)
-        self.scheduler = start_scheduler(self, self._stop)
+        self.scheduler = start_scheduler(self, self.db, self._stop)
         # Mirror the directory once at startup (then nightly), without delaying the start.
         self.scheduler.add_job(self._startup_sync, id="_startup_people_sync", name="people sync at startup")
 

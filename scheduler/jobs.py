@@ -10,36 +10,40 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.events import replay
 from models.core import submissions
 from models.core.features import Daily, Every, Job, JobContext
 from models.features import jobs as feature_jobs
 from models.features import tick_all
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-
 log = logging.getLogger(__name__)
 
 
-def _runtime(ctx: JobContext) -> Runtime:
-    """The infrastructure's jobs run in the runtime itself (its sender, its services)."""
-    return cast("Runtime", ctx)
+class Host(JobContext, Protocol):
+    """The process the jobs run in (`bot.runtime.Runtime`): what every job gets, and what the infrastructure's
+    own jobs ask of it."""
+
+    def drain_outbox(self, max_seconds: float) -> str: ...
+
+    def replay_events(self, older_than: timedelta) -> int: ...
+
+
+def _host(ctx: JobContext) -> Host:
+    """The infrastructure's jobs run only in the process's runtime, which is a `Host`."""
+    return cast(Host, ctx)
 
 
 def outbox_send(ctx: JobContext) -> str:
-    done = _runtime(ctx).sender.drain(max_seconds=20)
-    return f"sent {done.sent}, dead {done.dead}, retried {done.retried}, skipped {done.skipped}"
+    return _host(ctx).drain_outbox(max_seconds=20)
 
 
 def replay_events(ctx: JobContext) -> str:
-    return f"{replay(_runtime(ctx).services, older_than=timedelta(minutes=2))} events replayed"
+    return f"{_host(ctx).replay_events(older_than=timedelta(minutes=2))} events replayed"
 
 
 def prompt_tick(ctx: JobContext) -> str:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 import threading
 import zlib
+from typing import Protocol
 
-from sqlalchemy import Connection, text
-
-from bot.db import Database
+from sqlalchemy import Connection, Engine, text
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +22,24 @@ def lock_key(schema: str) -> int:
     return (LOCK_KEY << 16 ^ zlib.crc32(schema.encode())) & 0x7FFF_FFFF_FFFF_FFFF
 
 
+class Store(Protocol):
+    """The database the lock lives in (`bot.db.Database`)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+
 class LeaderLock:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
+        self._postgres = db.engine.dialect.name == "postgresql"
         self._conn: Connection | None = None
         self._lock = threading.Lock()
         self._key: int | None = None
 
     def heartbeat(self) -> bool:
         """Keep (or try to take) leadership. Called every few seconds."""
-        if not self.db.is_postgres:
+        if not self._postgres:
             return True
         with self._lock:
             if self._conn is not None:
@@ -54,7 +61,7 @@ class LeaderLock:
             return got
 
     def is_leader(self) -> bool:
-        if not self.db.is_postgres:
+        if not self._postgres:
             return True
         with self._lock:
             return self._conn is not None

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scheduler.jobs import all_jobs, trigger_for
-from scheduler.leader import LeaderLock
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from scheduler.jobs import Host, all_jobs, trigger_for
+from scheduler.leader import LeaderLock, Store
 
 log = logging.getLogger(__name__)
 
 
-def start_scheduler(rt: Runtime, stop: threading.Event) -> BackgroundScheduler:
+def start_scheduler(host: Host, db: Store, stop: threading.Event) -> BackgroundScheduler:
+    """Run every job on its schedule in `host` (the runtime); `db` holds the leader lock."""
     jobs = all_jobs()
-    leader = LeaderLock(rt.db)
+    leader = LeaderLock(db)
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                   "misfire_grace_time": 60})
 
@@ -28,7 +25,7 @@ def start_scheduler(rt: Runtime, stop: threading.Event) -> BackgroundScheduler:
         if job.leader_only and not leader.is_leader():
             return
         try:
-            log.info("job %s: %s", name, job.run(rt))
+            log.info("job %s: %s", name, job.run(host))
         except Exception:
             log.exception("job %s failed", name)
 

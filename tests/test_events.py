@@ -60,7 +60,7 @@ def test_retry_of_a_done_event_changes_nothing(candor):
 
 def test_retry_after_a_failed_first_delivery_is_handled(candor, monkeypatch):
     calls = {"n": 0}
-    [original] = candor.rt.services.slack.events["user_change"]
+    [original] = candor.rt.slack.events["user_change"]
 
     def flaky(session, services, body):
         calls["n"] += 1
@@ -68,7 +68,7 @@ def test_retry_after_a_failed_first_delivery_is_handled(candor, monkeypatch):
             raise RuntimeError("database blip")
         original(session, services, body)
 
-    monkeypatch.setitem(candor.rt.services.slack.events, "user_change", (flaky,))
+    monkeypatch.setitem(candor.rt.slack.events, "user_change", (flaky,))
     candor.slack.event(user_event("yann"), event_id="Ev0FLAKY")
     row = wait_state(candor, "Ev0FLAKY", "failed")
     assert "database blip" in (row.last_error or "")
@@ -85,10 +85,10 @@ def test_event_stored_but_never_handled_is_replayed(candor):
     events.record(candor.rt.services, body)
     with candor.rt.db.unit_of_work() as s:
         s.get(InboundEvent, "Ev0LOST").received_at = candor.clock.now() - timedelta(minutes=10)
-    assert events.replay(candor.rt.services) == 1
+    assert events.replay(candor.rt.services, candor.rt.slack.events) == 1
     [lou] = people(candor)
     assert lou.name == "lou"
-    assert events.replay(candor.rt.services) == 0  # done: not again
+    assert events.replay(candor.rt.services, candor.rt.slack.events) == 0  # done: not again
 
 
 def test_deactivation_and_reactivation_keep_one_person(candor):

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.app import team_of, user_of
 from bot.blocks import form_expired, mention
+from bot.services import team_of, user_of
 from handlers.checkins import views as views
 from handlers.checkins.ids import CheckinIds
 from handlers.kudos.listeners import modal as kudos_modal
@@ -23,7 +23,7 @@ from models.one_on_ones import NO_ONE_ON_ONE, OneOnOneError, add_talking_point, 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.app import Services
+    from bot.services import Services
 
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}", re.ASCII)
 

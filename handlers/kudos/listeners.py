@@ -10,10 +10,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import LOOKUP_RESERVE, LOOKUP_TIMEOUT, mention_names, name_of, team_of, user_of
 from bot.blocks import form_expired
 from bot.i18n import Translator
 from bot.sealed import Sealer
+from bot.services import LOOKUP_RESERVE, LOOKUP_TIMEOUT, mention_names, name_of, team_of, user_of
 from bot.slack import describe_exception
 from bot.text import parse_kudos_text
 from handlers.kudos import views as views
@@ -25,7 +25,7 @@ from models.kudos import GiveResult, KudosDraft, KudosRejected, KudosRules, give
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.app import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from models.people import person_by_slack_id
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.app import Services
+    from bot.services import Services
 
 
 

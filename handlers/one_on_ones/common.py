@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.app import team_of, user_of
 from bot.i18n import Translator
+from bot.services import team_of, user_of
 from models.one_on_ones import OneOnOneError
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 T = TypeVar("T")
 

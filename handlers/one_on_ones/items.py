@@ -11,9 +11,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.app import LOOKUP_RESERVE, LOOKUP_TIMEOUT, team_of, user_of
 from bot.delivery import METADATA_EVENT
 from bot.i18n import Translator
+from bot.services import LOOKUP_RESERVE, LOOKUP_TIMEOUT, team_of, user_of
 from bot.slack import describe_exception
 from handlers.one_on_ones import modals, views
 from handlers.one_on_ones.cards import slot_of
@@ -33,7 +33,7 @@ from models.people import person_by_slack_id
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.app import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

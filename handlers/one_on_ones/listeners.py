@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.app import team_of, user_of
 from bot.blocks import form_expired, mention
+from bot.services import team_of, user_of
 from handlers.one_on_ones import modals, views
 from handlers.one_on_ones.cards import card_for, cards_for, error_text, slot_of, tz_of
 from handlers.one_on_ones.command import register_command
@@ -42,7 +42,7 @@ from models.people import person_by_slack_id
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.app import Services
+    from bot.services import Services
 
 
 

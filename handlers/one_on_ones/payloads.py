@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.app import team_of, user_of
 from bot.sealed import Sealer
+from bot.services import team_of, user_of
 from bot.text import CHANNEL_MENTION, LINK, SPECIAL_MENTION, SUBTEAM_MENTION, USER_MENTION, unescape
 from handlers.one_on_ones import views
 from handlers.one_on_ones.ids import OneOnOneIds

@@ -25,10 +25,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.app import team_of, user_of
 from bot.blocks import context, mention, section
 from bot.delivery import RenderContext, Rendered, Skip
 from bot.i18n import Translator
+from bot.services import team_of, user_of
 from models import access
 from models.core import outbox, submissions
 from models.core.audit import record, slack_actor
@@ -42,7 +42,7 @@ from models.privacy import EXPORT_ACTION, PrivacyError, erase_person, export_per
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.app import Services
+    from bot.services import Services
 
 ERASE_WORD = "ERASE"
 ONE_ON_ONE_PRIVATE = frozenset({"one_on_one_meetings", "talking_points", "action_items"})

@@ -10,7 +10,7 @@ from models.core.ports import SlackUser
 from models.people import upsert_person
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def user_event(session: Session, services: Services, body: dict[str, Any]) -> None:

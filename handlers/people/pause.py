@@ -29,7 +29,7 @@ from models.people import pause as pausing
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.app import Services
+    from bot.services import Services
 
 
 
