@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from models import checkins, kudos, one_on_ones, people
 from models.core.agenda import SectionSpec
 from models.core.config import OrgConfig
-from models.core.features import AlertKind, Feature, Job
+from models.core.features import AlertKind, ChartHook, Feature, Job
 from models.core.personal_data import PersonalData
 from models.core.prompts import PromptKind, TickReport, tick
 
@@ -50,3 +50,13 @@ def personal_data() -> tuple[PersonalData, ...]:
 
 def alert_kinds() -> tuple[AlertKind, ...]:
     return tuple(kind for f in FEATURES for kind in f.alerts)
+
+
+def chart_hooks() -> tuple[ChartHook, ...]:
+    return tuple(hook for f in FEATURES for hook in f.on_chart_change)
+
+
+def chart_changed(session: Session, team_id: str, org: OrgConfig) -> list[str]:
+    """Let every feature follow an org-chart change in this unit of work. Only flushes; returns one line per
+    hook ("1:1 pairs: 1 pairs created, …")."""
+    return [f"{hook.label}: {hook.run(session, team_id, org)}" for hook in chart_hooks()]

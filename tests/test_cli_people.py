@@ -8,6 +8,7 @@ import pytest
 
 from bot.db import Database
 from models.core.tables import AuditEntry, Person
+from models.one_on_ones.tables import OneOnOnePair
 from models.people import ensure_workspace
 from tests.test_cli import base_env, run
 
@@ -48,6 +49,13 @@ def test_org_import_dry_run_then_apply_then_idempotent(env, tmp_path):
     assert "(top of the chart)" in run("people", "show", "ana@example.com", env=env).stdout
     applied = run("org", "import", str(csv), env=env).stdout
     assert "applied" in applied
+    # Every feature that follows the chart did so in the same unit of work: Bob and Ana have a 1:1 pair now.
+    assert "1:1 pairs: 1 pairs created, 0 re-activated, 0 ended" in applied
+    db = Database(env["DATABASE_URL"])
+    with db.reading() as s:
+        pairs = [(p.manager.slack_user_id, p.report.slack_user_id, p.active) for p in s.query(OneOnOnePair)]
+    db.dispose()
+    assert pairs == [("U0BOB", "U0ANA", True)]
     shown = run("people", "show", "U0ANA", env=env).stdout
     assert "Manager chain:         Bob Stone" in shown and "Engineering" in shown and "2024-02-01" in shown
     again = run("org", "import", str(csv), env=env).stdout

@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "handlers", "models", "scheduler")
 # The only modules that may import `handlers`: they build the app (and the CLI, which runs it).
 HANDLER_IMPORTERS = ("bot.app", "bot.runtime", "bot.wsgi", "bot.cli")
+# Packages under models/ that are not features: what features stand on, and what joins them.
+SHARED_MODELS = ("core", "access", "privacy", "agenda", "features")
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,36 @@ def _top(module: str) -> str:
     return module.split(".")[0]
 
 
-def layer_problems(graph_edges: list[Edge]) -> list[str]:
+def feature_of(module: str) -> str | None:
+    """The feature a module belongs to ("kudos" for models.kudos.rules and handlers.kudos.views), or None."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[0] not in ("models", "handlers"):
+        return None
+    if parts[0] == "models" and parts[1] in SHARED_MODELS:
+        return None
+    return parts[1]
+
+
+def feature_problems(graph_edges: list[Edge]) -> list[str]:
+    """One feature uses another only through that feature's package (`models.kudos`, `handlers.kudos`), so
+    its modules can move without touching other features; and features depend on each other without a cycle."""
     problems: list[str] = []
+    depends: list[Edge] = []
+    for e in graph_edges:
+        mine, theirs = feature_of(e.source), feature_of(e.target)
+        if mine is None or theirs is None or mine == theirs:
+            continue
+        depends.append(Edge(mine, theirs, e.line))
+        if e.target.count(".") > 1:
+            package = ".".join(e.target.split(".")[:2])
+            problems.append(f"a feature uses another only through its package ({package}): {e}")
+    for group in cycles(depends):
+        problems.append("features depend on each other in a cycle: " + " → ".join(group))
+    return problems
+
+
+def layer_problems(graph_edges: list[Edge]) -> list[str]:
+    problems: list[str] = feature_problems(graph_edges)
     for e in graph_edges:
         src, dst = _top(e.source), _top(e.target)
         if src == "models" and dst in ("bot", "handlers", "scheduler"):
@@ -211,6 +241,16 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
      "import cycle: models.p → models.p.q"),
     ({"models/p/__init__.py": "from .q import y\n", "models/p/q.py": "from . import z\n"},
      "import cycle: models.p → models.p.q"),
+    ({"handlers/checkins/listeners.py": "from handlers.kudos.listeners import modal\n",
+      "handlers/kudos/__init__.py": "", "handlers/kudos/listeners.py": ""},
+     "a feature uses another only through its package (handlers.kudos)"),
+    ({"models/goals/rules.py": "from models.checkins.rules import due\n",
+      "models/checkins/__init__.py": "", "models/checkins/rules.py": ""},
+     "only through its package (models.checkins)"),
+    ({"models/goals/__init__.py": "from models import checkins\n",
+      "models/checkins/__init__.py": "", "handlers/checkins/__init__.py": "from handlers import goals\n",
+      "handlers/goals/__init__.py": ""},
+     "features depend on each other in a cycle: checkins → goals"),
 ])
 def test_each_rule_fails_on_code_that_breaks_it(tmp_path, files, expected):
     problems = layer_problems(edges(_tree(tmp_path, files)))
@@ -226,5 +266,9 @@ def test_allowed_imports_pass(tmp_path):
         "handlers/kudos.py": "from models.a import f\nfrom bot import services\n",
         "bot/services.py": "",
         "scheduler/jobs.py": "from models import a\n",
+        "models/goals/rules.py": "from models.people import person_by_slack_id\nfrom models.core.b import y\n",
+        "models/people/__init__.py": "",
+        "models/access/lists.py": "from models.people.chart import report_ids\n",
+        "models/people/chart.py": "",
     })
     assert layer_problems(edges(root)) == []

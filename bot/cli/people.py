@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.cli.common import CliError, Common, printable, runtime_for
+from models import features
 from models.core.audit import cli_actor, entries, record
 from models.core.tables import Alert, Person, Workspace
 from models.features import alert_kinds
-from models.one_on_ones import sync_pairs
 from models.people.chart import manager_chain, reports
 from models.people.org import OrgError
 from models.people.org_import import OrgImportError, apply_import, plan_import
@@ -138,9 +138,10 @@ def cmd_org_import(args: argparse.Namespace) -> int:
             session.rollback()
             return 0
         result = apply_import(session, plan, actor=cli_actor())
-        pairs = sync_pairs(session, team, rt.org)  # 1:1 pairs follow the new chart at once
+        followed = features.chart_changed(session, team, rt.org)  # e.g. 1:1 pairs follow the new chart at once
         session.commit()
-        print(f"1:1 pairs: {pairs}")
+        for summary in followed:
+            print(printable(summary))
         print(f"applied: {result.as_dict()}")
     except OrgImportError as exc:
         session.rollback()

@@ -12,7 +12,7 @@ from bot.blocks import form_expired, mention
 from bot.services import team_of, user_of
 from handlers.checkins import views as views
 from handlers.checkins.ids import CheckinIds
-from handlers.kudos.listeners import modal as kudos_modal
+from handlers.kudos import modal as kudos_modal
 from models import access, checkins
 from models.checkins.tables import Checkin
 from models.core import submissions

@@ -29,12 +29,11 @@ from bot.blocks import context, mention, section
 from bot.delivery import RenderContext, Rendered, Skip
 from bot.i18n import Translator
 from bot.services import team_of, user_of
-from models import access
+from models import access, features
 from models.core import outbox, submissions
 from models.core.audit import record, slack_actor
 from models.core.config import OrgConfig
 from models.core.tables import Person
-from models.one_on_ones import sync_pairs
 from models.people import ensure_people, person_by_slack_id
 from models.people.org import OrgError, set_manager
 from models.privacy import EXPORT_ACTION, PrivacyError, erase_person, export_person
@@ -228,7 +227,7 @@ def register(app: App, services: Services) -> None:
                 except OrgError as exc:
                     errors[AdminIds.MANAGER_BLOCK] = t.message(exc.message)
                     raise _Refused from None
-                sync_pairs(session, admin.team_id, org)  # the 1:1 pair follows the new manager at once
+                features.chart_changed(session, admin.team_id, org)  # e.g. the 1:1 pair follows the new manager
                 text = (t(":white_check_mark: {person} now reports to {manager}.", person=mention(person.slack_user_id),
                           manager=mention(manager.slack_user_id)) if manager else
                         t(":white_check_mark: {person} now has no manager.", person=mention(person.slack_user_id)))

@@ -3,7 +3,8 @@
 A feature (kudos, check-ins, 1:1s, goals, …) is one folder per layer: `models/<feature>/` and
 `handlers/<feature>/`. Its `Feature` (in `models/<feature>/__init__.py`) lists what it adds to the shared
 parts: scheduled prompts, jobs, 1:1 agenda sections, personal-data rules for export and erasure, and the
-alert kinds it records (for `candor alerts list` and the HR digest). `models/features.py` is the one list of
+alert kinds it records (for `candor alerts list` and the HR digest), and what it does when the org chart
+changes. `models/features.py` is the one list of
 features; the scheduler, the app and the CLI iterate it. `slack` names the package in `handlers/` with the
 feature's Slack side, which the app and the runtime import from this list.
 """
@@ -92,6 +93,15 @@ class AlertKind:
 
 
 @dataclass(frozen=True)
+class ChartHook:
+    """What a feature does at once when the org chart changed (a manager set in Slack, a CSV import), in the
+    same unit of work as the change: `run` only flushes and returns a one-line summary, shown after `label`."""
+
+    label: str
+    run: Callable[[Session, str, OrgConfig], object]
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     description: str
@@ -101,3 +111,4 @@ class Feature:
     agenda_sections: tuple[SectionSpec, ...] = ()
     personal_data: tuple[PersonalData, ...] = ()
     alerts: tuple[AlertKind, ...] = ()
+    on_chart_change: tuple[ChartHook, ...] = ()

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from models.core.features import AlertKind, Feature
+from models.core.features import AlertKind, ChartHook, Feature
 from models.one_on_ones import agenda as _agenda
 from models.one_on_ones import jobs as _jobs
 from models.one_on_ones import personal_data as _personal_data
@@ -109,6 +109,7 @@ FEATURE = Feature(
     agenda_sections=_agenda.SECTIONS,
     personal_data=_personal_data.PERSONAL_DATA,
     alerts=(AlertKind(ALERT_KIND, "a 1:1 pair with no 1:1 held in N weeks", about=about_pair),),
+    on_chart_change=(ChartHook("1:1 pairs", sync_pairs),),  # a pair follows a new manager at once
 )
 
 __all__ = [
