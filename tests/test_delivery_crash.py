@@ -87,6 +87,7 @@ def sender_env(db_url: str, fake: FakeSlack) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 def test_sigkilled_sender_never_sends_a_dm_twice(db_url, db, fake, tmp_path):
     started = time.monotonic()
     rng = random.Random(SEED)

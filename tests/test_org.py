@@ -472,12 +472,9 @@ def test_ten_thousand_rows_plan_in_two_queries(session, db):
     text = HEADER + "".join(
         f"p{i}@example.com,{f'p{(i - 1) // 10}@example.com' if i else ''},Dept {i % 7},,2020-01-01\n" for i in range(n)
     )
-    started = time.perf_counter()
-    with counting(db) as statements:
+    with counting(db) as statements:  # the statement count is the guard here; `make bench` times it
         plan = plan_import(session, TEAM, text)
-    elapsed = time.perf_counter() - started
     assert len(statements) == 2, statements  # the org lock and one load of everyone
-    assert elapsed < 3, elapsed
     assert (len(plan.added), len(plan.field_changes)) == (n - 1, 2 * n)
 
     with counting(db) as statements:

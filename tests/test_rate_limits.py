@@ -177,6 +177,7 @@ def test_a_window_the_sender_learned_pauses_the_request_path(candor):
         ANA: ("ana", None), LI: ("", None), BOB: ("u0bob", None)}
 
 
+@pytest.mark.alone
 def test_windows_are_shared_with_another_replica(db_url, fake):
     one, server_one = start_candor(db_url, fake)
     two, server_two = start_candor(db_url, fake)
@@ -271,6 +272,7 @@ def _unsent(app: Candor) -> int:
 
 
 @pytest.mark.time_sensitive
+@pytest.mark.alone
 def test_a_burst_of_kudos_from_unmirrored_people_while_slack_is_flaky(db_url, fake):
     givers, recipients, channels = _burst_people(fake)
     # Kudos are announced where they were given: 30 channels, each paced on its own.
