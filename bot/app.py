@@ -31,10 +31,12 @@ def _slack_busy(error: Exception) -> bool:
     return isinstance(error, OSError)
 
 
-# Listeners of requests that answer the user run on their own pool, as large as the number of requests a
-# process serves at once: Bolt's default (5 threads for everything) queues the sixth concurrent command
-# behind the others until Slack's 3 s are gone. Events (acked before their listener runs) keep a small pool.
-REQUEST_LISTENER_THREADS = 64
+# Listeners of requests that answer the user run on their own pool; events (acked before their listener runs)
+# keep a small one, so slow event handlers never delay an answer. The request pool's size is how many requests
+# a process works on at once. More threads than that only share the GIL, so in a burst every request finishes
+# late; fewer work one after another and each finishes early, the rest waiting their turn in order within
+# their budget (tests/test_rate_limits.py's burst of 30 /kudos is the case that shows it).
+REQUEST_LISTENER_THREADS = 8
 EVENT_LISTENER_THREADS = 5
 
 

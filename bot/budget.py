@@ -14,11 +14,14 @@ Candor receives it (`bot.app.CandorApp.dispatch`):
   once. Nothing was written.
 
 Jobs, the outbox sender and event handlers (which Slack has acked already) run without a budget and may
-wait longer.
+wait longer. They also give way: while a request is being served in this process, the sender waits a
+moment before each message (`give_way`), so that in a burst the CPU goes to the answers people wait for.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -64,10 +67,48 @@ def current() -> Budget | None:
     return _current.get()
 
 
+class _InFlight:
+    """How many requests with a budget this process is serving now."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+        self.quiet = threading.Condition(self._lock)
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.count += n
+            if self.count == 0:
+                self.quiet.notify_all()
+
+
+_in_flight = _InFlight()
+GIVE_WAY_MAX = 0.1  # seconds background work waits for the requests in flight, at most, each time it asks
+
+
 def begin(clock: Clock = SYSTEM) -> object:
     """Start a budget for the request this thread now serves; returns a token for `end`."""
+    _in_flight.add(1)
     return _current.set(Budget(started=clock.monotonic(), clock=clock))
 
 
 def end(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
+    _in_flight.add(-1)
+
+
+def in_flight() -> int:
+    return _in_flight.count
+
+
+def give_way(max_wait: float = GIVE_WAY_MAX) -> float:
+    """Background work (the sender, before each message) calls this: while requests are being served in this
+    process, wait until none are, at most `max_wait` seconds, so that a burst of requests is answered first
+    (they share one interpreter lock). Never waits when idle; bounded, so background work is slowed in a burst,
+    never stopped. Returns the seconds waited."""
+    if current() is not None:
+        return 0.0
+    started = time.monotonic()
+    with _in_flight.quiet:
+        _in_flight.quiet.wait_for(lambda: _in_flight.count == 0, timeout=max_wait)
+    return time.monotonic() - started

@@ -23,7 +23,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import budget as budgets
@@ -40,6 +40,7 @@ READ_ONLY = "candor_read_only"
 JOB_LOCK_WAIT_MS = 30_000
 JOB_STATEMENT_MS = 600_000  # PostgreSQL: no statement runs longer than ten minutes
 CONNECT_TIMEOUT_S = 5
+PING_IDLE_S = 10.0  # a pooled PostgreSQL connection idle this long is pinged before use
 
 
 def _lock_wait_ms() -> int:
@@ -153,10 +154,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             writers.give(dbapi_conn)
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+    # A connection that sat in the pool may have been cut (a database restart, a proxy's idle timeout): it is
+    # pinged before use, and replaced if the ping fails. Only after `PING_IDLE_S` idle: SQLAlchemy's
+    # `pool_pre_ping` pings on every checkout, a round trip each time on the request path.
+    @event.listens_for(engine, "checkin")
+    def _pg_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _pg_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_S:
+            return
+        try:
+            dbapi_conn.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:  # the pool discards this connection and checks out another
+            raise DisconnectionError(f"a pooled connection was cut: {type(exc).__name__}") from exc
 
     @event.listens_for(engine, "connect")
     def _pg_timeouts(dbapi_conn: Any, _record: Any) -> None:
@@ -228,12 +246,13 @@ class Database:
         budget = budgets.current()
         session = self.readers()
         try:
-            if self.is_postgres:
-                session.execute(text("SET TRANSACTION READ ONLY"))
+            if self.is_postgres:  # one round trip: read only (SET TRANSACTION READ ONLY), and the waits
                 if budget is not None:
-                    wait = f"{_lock_wait_ms()}ms"
-                    session.execute(text("SELECT set_config('lock_timeout', :w, true), "
-                                         "set_config('statement_timeout', :w, true)"), {"w": wait})
+                    session.execute(text("SELECT set_config('transaction_read_only', 'on', true), "
+                                         "set_config('lock_timeout', :w, true), "
+                                         "set_config('statement_timeout', :w, true)"), {"w": f"{_lock_wait_ms()}ms"})
+                else:
+                    session.execute(text("SELECT set_config('transaction_read_only', 'on', true)"))
             yield session
         except DBAPIError as exc:
             if budget is not None and (_out_of_time(exc) or budget.database_left() <= 0):

@@ -29,6 +29,7 @@ from models.core.clock import SYSTEM, Clock
 from models.core.config import OrgConfig
 from models.core.features import Feature
 from models.features import FEATURES
+from models.people import ensure_workspace
 from scheduler.jobs import all_jobs
 from scheduler.runner import start_scheduler
 
@@ -107,8 +108,14 @@ class Runtime:
 
     def team_id(self) -> str:
         if self._team_id is None:
-            self._team_id = str(self.client.auth_test()["team_id"])
-            self.sender.team_id = self._team_id  # the sender shares this process's Retry-After windows for it
+            answer = self.client.auth_test()
+            team_id = str(answer["team_id"])
+            # The workspace row exists before the first request: a burst of requests on a fresh install
+            # would otherwise all wait for whichever of them inserted it first.
+            with self.db.unit_of_work() as session:
+                ensure_workspace(session, team_id, str(answer.get("team") or ""))
+            self._team_id = team_id
+            self.sender.team_id = team_id  # the sender shares this process's Retry-After windows for it
         return self._team_id
 
     # -- what a job gets (models.core.features.JobContext) ------------------------------------------------

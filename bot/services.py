@@ -6,6 +6,7 @@ The features' listeners (`handlers/`) import this module, never the app that wir
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,39 @@ LOOKUPS_MAX = 50
 # method is in flight at a time, see `bot.slack.RetryAfterGate`); an optional lookup waits less.
 REQUEST_QUEUE_WAIT = 0.5
 LOOKUP_QUEUE_WAIT = 0.25
+# The request path remembers who is in the store, and their Slack locale, for this long (seconds), so that a
+# request does not read the store twice for what rarely changes. A new locale shows within this time.
+KNOWN_TTL = 300.0
+KNOWN_MAX = 50_000
+ABSENT_TTL = 2.0
+
+
+class KnownPeople:
+    """What the request path read about people a moment ago, by workspace and Slack id: present in the store
+    with this Slack locale (remembered for `KNOWN_TTL` seconds of the clock), or absent (for `ABSENT_TTL`: a
+    request that just looked need not look again before it writes). Thread-safe and bounded. Only a cache: a
+    miss reads the store, and nothing that decides access or what is written depends on it (the unit of work
+    reads the people it writes for)."""
+
+    def __init__(self, clock: Clock, ttl: float = KNOWN_TTL, size: int = KNOWN_MAX) -> None:
+        self._clock, self._ttl, self._size = clock, ttl, size
+        self._entries: dict[tuple[str, str], tuple[float, bool, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, team_id: str, user_id: str) -> tuple[bool | None, str | None]:
+        """(present, locale): True with their locale, False when the store had no row, None when not known."""
+        with self._lock:
+            entry = self._entries.get((team_id, user_id))
+        if entry is None or entry[0] < self._clock.monotonic():
+            return None, None
+        return entry[1], entry[2]
+
+    def put(self, team_id: str, user_id: str, locale: str | None, *, present: bool = True) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()  # rare (a very large workspace): start over rather than track ages
+            ttl = self._ttl if present else ABSENT_TTL
+            self._entries[(team_id, user_id)] = (self._clock.monotonic() + ttl, present, locale)
 
 
 @dataclass
@@ -53,6 +87,10 @@ class Services:
     kick_outbox: Callable[[], None] = field(default=lambda: None)
     directory_page_interval: float = 3.0  # users.list is Tier 2: seconds between pages
     directory_page_size: int = 200  # members per users.list page
+    known: KnownPeople = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.known = KnownPeople(self.clock)
 
     @property
     def directory(self) -> SlackDirectory:
@@ -92,9 +130,16 @@ class Services:
         carried (`names`: id → name) and completed later by the directory sync.
         """
         names = names or {}
-        with self.db.reading() as session:
-            known = set(session.scalars(select(Person.slack_user_id).where(
-                Person.team_id == team_id, Person.slack_user_id.in_(user_ids))))
+        known = {uid for uid in user_ids if self.known.get(team_id, uid)[0]}
+        unread = set(user_ids) - known
+        if unread:
+            with self.db.reading() as session:
+                for uid, locale in session.execute(select(Person.slack_user_id, Person.locale).where(
+                        Person.team_id == team_id, Person.slack_user_id.in_(unread))):
+                    known.add(uid)
+                    self.known.put(team_id, uid, locale)
+            for uid in unread - known:
+                self.known.put(team_id, uid, None, present=False)
         found: dict[str, SlackUser | None] = {}
         healthy = True
         for uid in [u for u in dict.fromkeys(user_ids) if u not in known][:LOOKUPS_MAX]:
@@ -111,6 +156,14 @@ class Services:
             found[uid] = SlackUser.partial(uid, names.get(uid, ""))
         return KnownDirectory(found)
 
+    def recorded(self, team_id: str, user_ids: list[str], directory: Directory) -> None:
+        """These people are in the store now (a unit of work that recorded them committed): the next request
+        need not look. Their locale is what `lookup_people` just heard from Slack, if it asked."""
+        for uid in user_ids:
+            if self.known.get(team_id, uid)[0] is not True:
+                user = directory.user(uid)
+                self.known.put(team_id, uid, user.locale if user is not None and user.complete else None)
+
     def acting_person(self, session: Session, body: dict[str, Any]) -> Person:
         """The person who sent this request. On first contact they are recorded from the payload (never by
         asking Slack inside the transaction); the directory sync completes them."""
@@ -121,12 +174,27 @@ class Services:
             raise RuntimeError("the acting user's data was erased")
         return person
 
+    def translator_for(self, body: dict[str, Any]) -> Translator:
+        """The translator for the person sending this request, reading the store only when the locale is not
+        remembered (`known`)."""
+        team_id, user_id = team_of(body), user_of(body)
+        present, locale = self.known.get(team_id, user_id)
+        if present is False or (present and locale is not None):  # no row a moment ago: no stored locale
+            return translator(locale or body.get("locale") or (body.get("user") or {}).get("locale"),
+                              self.settings.default_locale)
+        with self.db.reading() as session:
+            return self.t_for(session, team_id, user_id, body)
+
     def t_for(self, session: Session, team_id: str | None, user_id: str | None, body: dict[str, Any]) -> Translator:
         """The translator for the person acting: their stored Slack locale, else the request's."""
         locale = None
         if team_id and user_id:
-            person = person_by_slack_id(session, team_id, user_id)
-            locale = person.locale if person else None
+            present, locale = self.known.get(team_id, user_id)
+            if not present or locale is None:  # a person recorded from a payload may have a locale by now
+                person = person_by_slack_id(session, team_id, user_id)
+                locale = person.locale if person else None
+                if person is not None:
+                    self.known.put(team_id, user_id, locale)
         locale = locale or body.get("locale") or (body.get("user") or {}).get("locale")
         return translator(locale, self.settings.default_locale)
 

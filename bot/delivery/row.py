@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from bot import budget as budgets
 from bot.db import Database
 from bot.delivery.limits import RateLimiter
 from bot.delivery.rendering import POST, UPLOAD, RenderContext, Rendered, Renderer, Skip
@@ -120,6 +121,7 @@ class RowDelivery:
         """Send one claimed row and record the outcome. Never raises: a failure of our own (a renderer
         bug, the database gone) gives the row back for a later try, `uncertain` if Slack may have it, so
         the rest of the batch goes on and a poison row ends `dead` after MAX_ATTEMPTS."""
+        budgets.give_way()  # a burst of requests in this process is answered first
         attempt = _Attempt(item)
         try:
             return self._deliver(attempt)

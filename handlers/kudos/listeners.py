@@ -109,16 +109,16 @@ def register(app: App, services: Services) -> None:
         directory = services.lookup_people(draft.team_id, [draft.giver, *draft.recipients], names)
         try:
             with services.unit_of_work() as session:
-                return give_kudos(session, draft, rules_from(services.org), directory), None
+                result = give_kudos(session, draft, rules_from(services.org), directory)
         except KudosRejected as err:  # raised inside the unit of work: nothing was written
             return None, err
         except IntegrityError:  # the same submission saved concurrently (a double click): show that one
             with services.unit_of_work() as session:
                 return give_kudos(session, draft, rules_from(services.org), directory), None
+        services.recorded(draft.team_id, [draft.giver, *draft.recipients], directory)
+        return result, None
 
-    def translator_for(body: dict[str, Any]) -> Translator:
-        with services.db.reading() as session:
-            return services.t_for(session, team_of(body), user_of(body), body)
+    translator_for = services.translator_for
 
     def open_modal(body: dict[str, Any], view: View) -> None:
         services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
@@ -126,9 +126,8 @@ def register(app: App, services: Services) -> None:
     @app.command(KudosIds.COMMAND.value)
     def kudos_command(ack: Ack, body: dict[str, Any]) -> None:
         cmd = KudosCommand.model_validate(body)
-        t = translator_for(body)
         if not cmd.text.strip():
-            open_modal(body, modal(services, t, cmd.user_id, channel_id=cmd.channel_id))
+            open_modal(body, modal(services, translator_for(body), cmd.user_id, channel_id=cmd.channel_id))
             ack()
             return
         parsed = parse_kudos_text(cmd.text)
@@ -137,6 +136,7 @@ def register(app: App, services: Services) -> None:
             values=tuple(parsed.tags), source_key=f"command:{cmd.trigger_id}", origin_channel_id=cmd.channel_id,
         )
         result, err = give(draft, {cmd.user_id: name_of(body), **mention_names(cmd.text)})
+        t = translator_for(body)  # after the give: its lookup has just read the giver (`services.known`)
         if err is not None:
             ack(text=views.rejection(t, err))
         else:
@@ -175,9 +175,8 @@ def register(app: App, services: Services) -> None:
     @app.view(KudosIds.MODAL.value)
     def kudos_submitted(ack: Ack, body: dict[str, Any]) -> None:
         sub = KudosSubmission.from_body(body, services.sealer)
-        t = translator_for(body)
         if sub.origin is None:
-            ack(response_action="errors", errors={KudosIds.MESSAGE_BLOCK.value: form_expired(t)})
+            ack(response_action="errors", errors={KudosIds.MESSAGE_BLOCK.value: form_expired(translator_for(body))})
             return
         draft = KudosDraft(
             team_id=sub.team_id, giver=sub.user_id, recipients=tuple(sub.recipients), message=sub.message,
@@ -185,6 +184,7 @@ def register(app: App, services: Services) -> None:
             origin_channel_id=sub.origin.get("channel"), permalink=sub.origin.get("permalink"),
         )
         result, err = give(draft, {sub.user_id: name_of(body)})
+        t = translator_for(body)  # after the give: its lookup has just read the giver (`services.known`)
         if err is not None:
             ack(response_action="errors", errors=views.modal_errors(t, err))
             return

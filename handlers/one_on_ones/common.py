@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.i18n import Translator
-from bot.services import team_of, user_of
+from bot.services import user_of
 from models.one_on_ones import OneOnOneError
 
 if TYPE_CHECKING:
@@ -33,8 +33,7 @@ class Kit:
             return None, err
 
     def translator_for(self, body: dict[str, Any]) -> Translator:
-        with self.services.db.reading() as session:
-            return self.services.t_for(session, team_of(body), user_of(body), body)
+        return self.services.translator_for(body)
 
     def open_view(self, trigger_id: str, view: View) -> None:
         self.services.request_client().views_open(trigger_id=trigger_id, view=view)

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,10 +50,7 @@ def enqueue(
     """Add a message unless one with this dedupe key exists; either way return the row."""
     if recipient is None and channel_id is None:
         raise ValueError("an outbox message needs a recipient or a channel")
-    existing = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one_or_none()
-    if existing is not None:
-        return existing
-    row = OutboxMessage(
+    values = dict(
         team_id=team_id,
         kind=kind,
         dedupe_key=key,
@@ -62,12 +61,13 @@ def enqueue(
         expires_at=expires_at,
         priority=priority,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        # Another transaction enqueued the same key first: theirs stands.
+    # One statement: insert unless the key exists (here, or in a transaction that committed first).
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    row = session.scalars(
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage)
+    ).one_or_none()
+    if row is None:
         return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
     return row
 

@@ -60,30 +60,32 @@ def was_erased(session: Session, team_id: str, slack_user_id: str) -> bool:
     return erased_at(session, team_id, slack_user_id) is not None
 
 
-def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None) -> Person | None:
+def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None,
+                  absent: bool = False) -> Person | None:
     """Create or update one person from Slack's view of them.
 
     A reactivated member comes back as the same row (unique on team + Slack id). An erased person is
     never re-created from Slack (None): erasure replaced their Slack id, so a sync or an event would
     otherwise bring them back as a new row. A partial user (only what a payload carried, see
     `SlackUser.partial`) creates the row as far as known, unsynced (`synced_at` empty), and changes nothing
-    on a row that exists: the directory sync completes it.
+    on a row that exists: the directory sync completes it. `absent`: the caller just found no row for this id
+    in this unit of work (skips looking again).
     """
-    ensure_workspace(session, team_id)
-    person = person_by_slack_id(session, team_id, user.id)
+    if not absent:  # (ensure_people, which passes `absent`, has made sure of the workspace)
+        ensure_workspace(session, team_id)
+    person = None if absent else person_by_slack_id(session, team_id, user.id)
     if person is None and was_erased(session, team_id, user.id):
         return None
     if person is None:
-        # Two events about a new member can arrive together: insert-if-absent, then load whichever won.
+        # Two events about a new member can arrive together: insert-if-absent (one statement), else load
+        # whichever won.
         now_ = clock_of(session).now()
-        session.execute(_insert(session, Person).values(
-            team_id=team_id, slack_user_id=user.id, name="", real_name="", display_name="", is_bot=False,
-            is_deleted=False, is_hr_admin=False, created_at=now_, updated_at=now_))
-        person = person_by_slack_id(session, team_id, user.id)
+        person = session.scalars(_insert(session, Person).values(
+            team_id=team_id, slack_user_id=user.id, name="" if user.complete else user.name, real_name="",
+            display_name="", is_bot=False, is_deleted=False, is_hr_admin=False, created_at=now_, updated_at=now_,
+        ).returning(Person)).one_or_none() or person_by_slack_id(session, team_id, user.id)
         assert person is not None
         if not user.complete:
-            person.name = user.name
-            session.flush()
             return person
     if not user.complete:
         return person
@@ -116,11 +118,13 @@ def ensure_people(
             select(Person).where(Person.team_id == team_id, Person.slack_user_id.in_(list(user_ids)))
         )
     }
+    if len(known) < len(set(user_ids)):
+        ensure_workspace(session, team_id)
     for uid in user_ids:
         person = known.get(uid)
         if person is None:
             slack_user = directory.user(uid)
-            person = upsert_person(session, team_id, slack_user) if slack_user is not None else None
+            person = upsert_person(session, team_id, slack_user, absent=True) if slack_user is not None else None
         found[uid] = person
     return found
 
