@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, func, select, text
 
 from bot import db as db_module
 from bot.db import Database
 from bot.services import ABSENT_TTL, KNOWN_TTL, KnownPeople
 from models.core.clock import Clock
-from tests.conftest import ANA, BOB
+from models.core.ports import ListedDirectory, SlackUser
+from models.core.tables import Person
+from models.people.directory import sync_directory
+from tests.conftest import ANA, BOB, TEAM
 
 GOOD = "for the calm launch and the clear runbook"
 
@@ -95,3 +98,19 @@ def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(pg_url, monke
             assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
     finally:
         db.dispose()
+
+
+def test_the_directory_sync_reads_everyone_once_not_once_per_member(db):
+    """The sync's unit of work runs beside requests: it reads the people and the erasure log once, then
+    inserts the new and updates the changed, not a few lookups per member."""
+    members = [SlackUser(id=f"U{i:05d}", name=f"m{i}", real_name=f"Member {i}", tz="Europe/Madrid")
+               for i in range(60)]
+    with db.unit_of_work() as session:
+        sync_directory(session, TEAM, ListedDirectory(members[:30]))
+    with statements_of(db) as seen, db.unit_of_work() as session:
+        assert sync_directory(session, TEAM, ListedDirectory(members)) == (60, 30)
+    reads = [s for s in seen if s.startswith("SELECT")]
+    assert len(reads) <= 4, reads  # the clock's lock settings, the workspace, the people, the erasure log
+    assert len([s for s in seen if s.startswith("INSERT INTO people")]) == 30, seen
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Person).where(Person.team_id == TEAM)) == 60

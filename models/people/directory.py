@@ -60,23 +60,25 @@ def was_erased(session: Session, team_id: str, slack_user_id: str) -> bool:
     return erased_at(session, team_id, slack_user_id) is not None
 
 
-def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None,
-                  absent: bool = False) -> Person | None:
+def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datetime | None = None) -> Person | None:
     """Create or update one person from Slack's view of them.
 
     A reactivated member comes back as the same row (unique on team + Slack id). An erased person is
     never re-created from Slack (None): erasure replaced their Slack id, so a sync or an event would
     otherwise bring them back as a new row. A partial user (only what a payload carried, see
     `SlackUser.partial`) creates the row as far as known, unsynced (`synced_at` empty), and changes nothing
-    on a row that exists: the directory sync completes it. `absent`: the caller just found no row for this id
-    in this unit of work (skips looking again).
+    on a row that exists: the directory sync completes it.
     """
-    if not absent:  # (ensure_people, which passes `absent`, has made sure of the workspace)
-        ensure_workspace(session, team_id)
-    person = None if absent else person_by_slack_id(session, team_id, user.id)
-    if person is None and was_erased(session, team_id, user.id):
-        return None
+    ensure_workspace(session, team_id)
+    return _upsert(session, team_id, user, person_by_slack_id(session, team_id, user.id), now=now)
+
+
+def _upsert(session: Session, team_id: str, user: SlackUser, person: Person | None, *, now: datetime | None,
+            erased: bool | None = None, flush: bool = True) -> Person | None:
+    """`upsert_person` once the row (or its absence) is known; `erased`: whether the id was erased, if known."""
     if person is None:
+        if erased if erased is not None else was_erased(session, team_id, user.id):
+            return None
         # Two events about a new member can arrive together: insert-if-absent (one statement), else load
         # whichever won.
         now_ = clock_of(session).now()
@@ -85,8 +87,6 @@ def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datet
             display_name="", is_bot=False, is_deleted=False, is_hr_admin=False, created_at=now_, updated_at=now_,
         ).returning(Person)).one_or_none() or person_by_slack_id(session, team_id, user.id)
         assert person is not None
-        if not user.complete:
-            return person
     if not user.complete:
         return person
     if person.erased_at is None:
@@ -100,7 +100,8 @@ def upsert_person(session: Session, team_id: str, user: SlackUser, *, now: datet
     person.is_bot = user.is_bot
     person.is_deleted = user.deleted
     person.synced_at = now or clock_of(session).now()
-    session.flush()
+    if flush:
+        session.flush()
     return person
 
 
@@ -112,35 +113,50 @@ def ensure_people(
     Returns None for an id Slack does not know.
     """
     found: dict[str, Person | None] = {}
-    known = {
+    known: dict[str, Person | None] = {
         p.slack_user_id: p
         for p in session.scalars(
             select(Person).where(Person.team_id == team_id, Person.slack_user_id.in_(list(user_ids)))
         )
     }
-    if len(known) < len(set(user_ids)):
+    unknown = [uid for uid in dict.fromkeys(user_ids) if uid not in known]
+    erased: set[str] = set()
+    if unknown:  # one look at the workspace and the erasure log for all of them
         ensure_workspace(session, team_id)
+        erased = set(session.scalars(select(AuditEntry.subject).where(
+            AuditEntry.action == ERASE_ACTION, AuditEntry.team_id == team_id, AuditEntry.subject.in_(unknown))))
     for uid in user_ids:
         person = known.get(uid)
         if person is None:
             slack_user = directory.user(uid)
-            person = upsert_person(session, team_id, slack_user, absent=True) if slack_user is not None else None
+            person = (_upsert(session, team_id, slack_user, None, now=None, erased=uid in erased)
+                      if slack_user is not None else None)
+            known[uid] = person  # (an id listed twice is recorded once)
         found[uid] = person
     return found
 
 
 def sync_directory(session: Session, team_id: str, directory: Directory) -> tuple[int, int]:
     """Mirror every member. Returns (seen, newly created). The caller should fetch first (see
-    `scheduler.jobs.people_sync`): walking a paginated directory inside a transaction holds it for minutes."""
-    before = set(session.scalars(select(Person.slack_user_id).where(Person.team_id == team_id)))
-    seen = 0
+    `scheduler.jobs.people_sync`): walking a paginated directory inside a transaction holds it for minutes.
+
+    Everyone already here, and every erased id, is read once (not per member), and changes are flushed once:
+    the nightly sync of a large workspace is one short unit of work."""
     now = clock_of(session).now()
+    ensure_workspace(session, team_id)
+    existing = {p.slack_user_id: p for p in session.scalars(select(Person).where(Person.team_id == team_id))}
+    erased = set(session.scalars(select(AuditEntry.subject).where(
+        AuditEntry.action == ERASE_ACTION, AuditEntry.team_id == team_id)))
+    seen = created = 0
     for user in directory.users():
-        upsert_person(session, team_id, user, now=now)
+        person = existing.get(user.id)
+        result = _upsert(session, team_id, user, person, now=now, erased=user.id in erased, flush=False)
+        if person is None and result is not None:  # (erased people are skipped and never counted as new)
+            existing[user.id] = result
+            created += 1
         seen += 1
-    # (erased people are skipped by upsert_person and never counted as new)
-    after = set(session.scalars(select(Person.slack_user_id).where(Person.team_id == team_id)))
-    return seen, len(after - before)
+    session.flush()
+    return seen, created
 
 
 def labels(people: Iterable[Person]) -> list[str]:
