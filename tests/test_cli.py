@@ -105,6 +105,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_healthy(proc: subprocess.Popen[str], base: str, what: str, seconds: float = 60) -> None:
+    """Wait until the server `proc` started answers `GET /healthz` with 200; fail with its output if it dies."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        assert time.monotonic() < deadline, f"{what} never became healthy"
+        time.sleep(0.2)
+
+
 def test_candor_run_http_mode_end_to_end(tmp_path, fake):
     """`candor run` migrates the SQLite file, serves /slack/events and /healthz, and its sender delivers."""
     port = _free_port()
@@ -116,16 +130,7 @@ def test_candor_run_http_mode_end_to_end(tmp_path, fake):
                             stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            assert time.monotonic() < deadline, "candor run never became healthy"
-            time.sleep(0.2)
+        wait_healthy(proc, base, "candor run")
         slack = SlackRequests(base, SECRET, TEAM)
         resp = slack.command("/kudos", f"<@{ANA}> for the calm launch and the clear runbook", user=BOB)
         assert "Kudos sent" in resp.text

@@ -6,14 +6,13 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import ANA, BOB, KUDOS_CHANNEL, SECRET, TEAM
 from tests.slack_requests import SlackRequests
-from tests.test_cli import CANDOR, _free_port, base_env
+from tests.test_cli import CANDOR, _free_port, base_env, wait_healthy
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
@@ -32,16 +31,7 @@ def test_gunicorn_serves_the_app_as_the_readme_says(tmp_path, fake):
         env={**env, "CANDOR_AUTO_MIGRATE": "false"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            assert time.monotonic() < deadline, "gunicorn never became healthy"
-            time.sleep(0.2)
+        wait_healthy(proc, base, "gunicorn")
         slack = SlackRequests(base, SECRET, TEAM)
         resp = slack.command("/kudos", f"<@{ANA}> for the calm launch and the clear runbook", user=BOB)
         assert resp.status_code == 200 and "Kudos sent" in resp.text

@@ -98,8 +98,7 @@ def register(app: App, services: Services) -> None:
         meta = services.sealer.open(CheckinIds.MODAL, user_of(body), view.get("private_metadata"))
         period = str((meta or {}).get("period") or "")
         answers = _answers_from_state(view.get("state", {}).get("values", {}))
-        with services.db.reading() as session:
-            t = services.t_for(session, team_of(body), user_of(body), body)
+        t = services.translator_for(body)
         if meta is None:
             ack(response_action="errors", errors={first_block: form_expired(t)})
             return
@@ -154,8 +153,7 @@ def register(app: App, services: Services) -> None:
         meta = services.sealer.open(CheckinIds.REPLY_MODAL, user_of(body), view.get("private_metadata"))
         checkin_id = int((meta or {}).get("checkin_id") or 0)
         text = _text_input(view, CheckinIds.REPLY_BLOCK, CheckinIds.REPLY_ACTION)
-        with services.db.reading() as session:
-            t = services.t_for(session, team_of(body), user_of(body), body)
+        t = services.translator_for(body)
         if meta is None:
             ack(response_action="errors", errors={CheckinIds.REPLY_BLOCK.value: form_expired(t)})
             return
@@ -217,8 +215,7 @@ def register(app: App, services: Services) -> None:
         meta = services.sealer.open(CheckinIds.TOPIC_MODAL, user_of(body), view.get("private_metadata"))
         checkin_id = int((meta or {}).get("checkin_id") or 0)
         text = _text_input(view, CheckinIds.TOPIC_BLOCK, CheckinIds.TOPIC_ACTION)
-        with services.db.reading() as session:
-            t = services.t_for(session, team_of(body), user_of(body), body)
+        t = services.translator_for(body)
         if meta is None:
             ack(response_action="errors", errors={CheckinIds.TOPIC_BLOCK.value: form_expired(t)})
             return
@@ -241,8 +238,7 @@ def register(app: App, services: Services) -> None:
 
     @app.action(CheckinIds.GIVE_KUDOS.value)
     def give_kudos_button(ack: Ack, body: dict[str, Any]) -> None:
-        with services.db.reading() as session:
-            t = services.t_for(session, team_of(body), user_of(body), body)
+        t = services.translator_for(body)
         # The button names the person to pre-select; the giver can change it, and the kudos rules check it.
         recipient = str(body["actions"][0].get("value") or "")
         recipients = [recipient] if SLACK_USER.fullmatch(recipient) else None
