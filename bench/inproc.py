@@ -52,7 +52,10 @@ def main(argv: list[str]) -> None:
             requests.forms = {requests.triggers[t]: m for t, m in forms.items() if m and t in requests.triggers}
         else:
             requests.forms = {uid(i): "" for i in range(FORMS)}
+        only = os.environ.get("BENCH_ONLY")
         for maker in (requests.kudos, requests.open, requests.submit):
+            if only and maker.__name__ != only:
+                continue
             reqs = [maker() for _ in range(n)]
             started, cpu = time.perf_counter(), time.process_time()
             for req in reqs:

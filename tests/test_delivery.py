@@ -139,6 +139,31 @@ def test_same_dedupe_key_gives_one_row(db, fake, people):
 # -- permanent errors: dead with Slack's reason, one call, no retry --------------------------------
 
 
+def test_home_refreshes_merge_while_one_waits(db, people):
+    """One pending Home refresh per person: asking again adds nothing, in one statement or several; once the
+    sender holds it a new one may wait, and the held one, given back, gives way to the newer."""
+    def pending(s):
+        return list(s.scalars(select(OutboxMessage).where(OutboxMessage.kind == outbox.HOME_KIND,
+                                                          OutboxMessage.state == "pending")))
+
+    with db.unit_of_work() as s:
+        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+        outbox.request_home_refresh(s, ana, cause="one")
+        outbox.enqueue_all(s, TEAM, [outbox.home_refresh(s, ana, cause="two"), outbox.home_refresh(s, ana, cause="3")])
+        assert [r.dedupe_key.rsplit(":", 1)[1] for r in pending(s)] == ["one"]
+    with db.unit_of_work() as s:
+        claimed = outbox.claim(s, "sender-1", now=db.clock.now() + timedelta(seconds=5))
+    assert len(claimed) == 1
+    with db.unit_of_work() as s:
+        ana = s.scalars(select(Person).where(Person.slack_user_id == ANA)).one()
+        outbox.request_home_refresh(s, ana, cause="four")  # the first is being sent: this one waits
+        assert [r.dedupe_key.rsplit(":", 1)[1] for r in pending(s)] == ["four"]
+        assert outbox.release(s, claimed[0].id, "sender-1", at=db.clock.now(), count_attempt=False)
+        assert s.get(OutboxMessage, claimed[0].id).state == "skipped"
+        assert [r.dedupe_key.rsplit(":", 1)[1] for r in pending(s)] == ["four"]
+
+
+
 @pytest.mark.parametrize(
     "error", ["user_not_found", "account_inactive", "channel_not_found", "is_archived", "not_in_channel",
               "invalid_blocks"])

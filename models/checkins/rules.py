@@ -137,15 +137,15 @@ def submit(
         checkin.version += 1
         checkin.updated_at = now
     session.flush()
+    cause = f"checkin-{checkin.id}-v{checkin.version}"
+    messages = [outbox.home_refresh(session, person, cause=cause)]
     manager = session.get(Person, checkin.manager_id) if checkin.manager_id else None
     if manager is not None and manager.active:
-        outbox.enqueue(
-            session, team_id=person.team_id, kind="checkin.summary",
-            key=outbox.dedupe_key("checkin.summary", person.team_id, manager.slack_user_id,
-                                  f"checkin-{checkin.id}-v{checkin.version}"),
-            recipient=manager, payload={"checkin_id": checkin.id, "version": checkin.version},
-        )
-    outbox.request_home_refresh(session, person, cause=f"checkin-{checkin.id}-v{checkin.version}")
+        messages.append(outbox.Outgoing(
+            kind="checkin.summary", key=outbox.dedupe_key("checkin.summary", person.team_id, manager.slack_user_id,
+                                                          cause),
+            recipient=manager, payload={"checkin_id": checkin.id, "version": checkin.version}))
+    outbox.enqueue_all(session, person.team_id, messages)
     return SubmitResult(checkin=checkin, created=created, late=closed)
 
 

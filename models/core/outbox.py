@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,50 @@ HOME_REFRESH_DELAY = timedelta(milliseconds=500)
 def dedupe_key(kind: str, team_id: str, recipient: str, period: str) -> str:
     """The unique key of one message: what, where, to whom, for which period (or cause)."""
     return f"{kind}:{team_id}:{recipient}:{period}"[:255]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to add with `enqueue_all`: the same fields as `enqueue` takes."""
+
+    kind: str
+    key: str
+    recipient: Person | None = None
+    channel_id: str | None = None
+    payload: dict[str, Any] | None = None
+    not_before: datetime | None = None
+    expires_at: datetime | None = None
+    priority: int = PRIORITY_MESSAGE
+
+
+def enqueue_all(session: Session, team_id: str, messages: list[Outgoing]) -> None:
+    """Add these messages in one statement, each unless a row with its dedupe key exists (or, for a Home
+    refresh, one is still pending for that person: `uq_outbox_home_pending` merges them). The rows are
+    not loaded back: a request that enqueues a kudos' post, DMs and refreshes pays for one INSERT."""
+    if not messages:
+        return
+    now = clock_of(session).now()
+    rows = []
+    for m in messages:
+        if m.recipient is None and m.channel_id is None:
+            raise ValueError("an outbox message needs a recipient or a channel")
+        rows.append(dict(
+            team_id=team_id, kind=m.kind, dedupe_key=m.key, recipient_id=m.recipient.id if m.recipient else None,
+            channel_id=m.channel_id, payload=m.payload or {}, state="pending", attempts=0, priority=m.priority,
+            not_before=m.not_before or now, expires_at=m.expires_at, uncertain=False, updated_at=now,
+        ))
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # executemany of one cached statement (a multi-row VALUES would be compiled anew for each row count)
+    table = OutboxMessage.__table__
+    assert isinstance(table, Table)
+    session.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+def home_refresh(session: Session, person: Person, *, cause: str) -> Outgoing:
+    """A refresh of this person's App Home, to pass to `enqueue_all` with the change's other messages."""
+    return Outgoing(kind=HOME_KIND, key=dedupe_key(HOME_KIND, person.team_id, person.slack_user_id, cause),
+                    recipient=person, not_before=clock_of(session).now() + HOME_REFRESH_DELAY,
+                    priority=PRIORITY_REFRESH)
 
 
 def enqueue(
@@ -228,12 +272,23 @@ def release(
         row.state, row.last_error, row.lease_until = "dead", f"gave up after {row.attempts} tries: {error}", None
         session.flush()
         return True
+    if row.kind == HOME_KIND and _home_pending(session, row.recipient_id):
+        # A newer refresh for this person waits already (at most one may): it renders the latest Home.
+        row.state, row.last_error, row.lease_until = "skipped", "merged into a newer Home refresh", None
+        session.flush()
+        return True
     row.state, row.not_before, row.lease_until, row.lease_owner = "pending", at, None, None
     row.uncertain = row.uncertain or uncertain
     if error:
         row.last_error = error[:2000]
     session.flush()
     return True
+
+
+def _home_pending(session: Session, recipient_id: int | None) -> bool:
+    return session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.recipient_id == recipient_id, OutboxMessage.kind == HOME_KIND,
+        OutboxMessage.state == "pending").limit(1)) is not None
 
 
 def set_channel(session: Session, row_id: int, owner: str, channel_id: str) -> None:
@@ -244,20 +299,26 @@ def set_channel(session: Session, row_id: int, owner: str, channel_id: str) -> N
 
 
 def retry(session: Session, *, row_id: int | None = None, dead: bool = False) -> int:
-    """Operator: put a dead (or skipped) row, or every dead row, back to pending. Returns how many."""
-    stmt = update(OutboxMessage).values(  # an operator's retry is deliberate: no expiry, no stale error
+    """Operator: put a dead (or skipped) row, or every dead row, back to pending. Returns how many.
+
+    A Home refresh is not put back (one pending refresh per person, and an old one has nothing to say): the
+    person gets one new refresh instead, counted once."""
+    chosen = (OutboxMessage.id == row_id) & OutboxMessage.state.in_(["dead", "skipped"]) if row_id is not None \
+        else (OutboxMessage.state == "dead") if dead else None
+    if chosen is None:
+        raise ValueError("name a row id or --dead")
+    homes = list(session.scalars(select(Person).where(Person.id.in_(
+        select(OutboxMessage.recipient_id).where(chosen, OutboxMessage.kind == HOME_KIND)))))
+    for person in homes:
+        request_home_refresh(session, person, cause=f"retry-{clock_of(session).now().timestamp()}")
+    # An operator's retry is deliberate: no expiry, no stale error.
+    stmt = update(OutboxMessage).where(chosen, OutboxMessage.kind != HOME_KIND).values(
         state="pending", attempts=0, not_before=clock_of(session).now(), lease_until=None, lease_owner=None,
         expires_at=None, last_error=None,
     )
-    if row_id is not None:
-        stmt = stmt.where(OutboxMessage.id == row_id, OutboxMessage.state.in_(["dead", "skipped"]))
-    elif dead:
-        stmt = stmt.where(OutboxMessage.state == "dead")
-    else:
-        raise ValueError("name a row id or --dead")
     result = session.execute(stmt.execution_options(synchronize_session=False))
     session.flush()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount) + len(homes)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -285,24 +346,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(5 * 2 ** max(0, attempts - 1), 3600))
 
 
-def request_home_refresh(session: Session, person: Person, *, cause: str) -> OutboxMessage:
+def request_home_refresh(session: Session, person: Person, *, cause: str) -> None:
     """Re-publish this person's App Home. Refreshes merge: while one is still waiting to go, asking again
-    changes nothing (the Home is rendered from the store when it is sent, so it shows the latest). A new
-    one waits `HOME_REFRESH_DELAY`, gathering a burst into one publish, and goes after messages."""
-    waiting = session.scalars(select(OutboxMessage).where(
-        OutboxMessage.recipient_id == person.id, OutboxMessage.kind == HOME_KIND,
-        OutboxMessage.state == "pending").limit(1)).first()
-    if waiting is not None:
-        return waiting
-    return enqueue(
-        session,
-        team_id=person.team_id,
-        kind=HOME_KIND,
-        key=dedupe_key(HOME_KIND, person.team_id, person.slack_user_id, cause),
-        recipient=person,
-        not_before=clock_of(session).now() + HOME_REFRESH_DELAY,
-        priority=PRIORITY_REFRESH,
-    )
+    changes nothing (the Home is rendered from the store when it is sent, so it shows the latest; the
+    partial unique index `uq_outbox_home_pending` holds one pending refresh per person). A new one waits
+    `HOME_REFRESH_DELAY`, gathering a burst into one publish, and goes after messages."""
+    enqueue_all(session, person.team_id, [home_refresh(session, person, cause=cause)])
 
 
 def paused_until(session: Session, team_id: str, method: str, *, now: datetime | None = None) -> datetime | None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -106,6 +107,10 @@ class OutboxMessage(Timestamped, Base):
         UniqueConstraint("dedupe_key"),
         CheckConstraint("state IN ('pending', 'sending', 'sent', 'dead', 'skipped')", name="state"),
         Index("ix_outbox_due", "state", "priority", "not_before"),
+        # At most one pending App Home refresh per person: asking again while one waits is a no-op.
+        Index("uq_outbox_home_pending", "recipient_id", unique=True,
+              sqlite_where=text("kind = 'home.publish' AND state = 'pending'"),
+              postgresql_where=text("kind = 'home.publish' AND state = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

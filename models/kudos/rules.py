@@ -18,7 +18,7 @@ from models.core.text import is_channel_id, is_slack_permalink, visible_length
 from models.core.weeks import monday_of
 from models.core.zones import zone_of
 from models.kudos.tables import Kudos, KudosRecipient, KudosValue
-from models.people import ensure_people, ensure_workspace, person_by_slack_id
+from models.people import ensure_people, person_by_slack_id
 
 # Which form field a rejection belongs to, so a modal can show it inline.
 RECIPIENTS, VALUES, MESSAGE = "recipients", "values", "message"
@@ -92,7 +92,6 @@ def give_kudos(
         raise KudosRejected(_t("At most {max} people per kudos: split it into a few, each with its own words."),
                             code="too_many_recipients", field=RECIPIENTS, max=rules.max_recipients)
 
-    ensure_workspace(session, draft.team_id)
     people = ensure_people(session, draft.team_id, [draft.giver, *recipient_ids], directory)
     giver = people[draft.giver]
     if giver is None:
@@ -174,27 +173,18 @@ def _enqueue_messages(session: Session, kudos: Kudos, rules: KudosRules) -> None
     channel = rules.channel if rules.announce == "channel" else kudos.origin_channel_id
     if channel and channel.startswith("D"):  # /kudos typed in a DM: announce in the kudos channel, if any
         channel = rules.channel
+    cause = f"kudos-{kudos.id}"
+    messages: list[outbox.Outgoing] = []
     if rules.announce != "none" and channel:
-        outbox.enqueue(
-            session,
-            team_id=team,
-            kind="kudos.announce",
-            key=outbox.dedupe_key("kudos.announce", team, channel, f"kudos-{kudos.id}"),
-            channel_id=channel,
-            payload={"kudos_id": kudos.id},
-        )
+        messages.append(outbox.Outgoing(kind="kudos.announce", channel_id=channel, payload={"kudos_id": kudos.id},
+                                        key=outbox.dedupe_key("kudos.announce", team, channel, cause)))
     for link in kudos.recipients:
         person = link.person
-        outbox.enqueue(
-            session,
-            team_id=team,
-            kind="kudos.dm",
-            key=outbox.dedupe_key("kudos.dm", team, person.slack_user_id, f"kudos-{kudos.id}"),
-            recipient=person,
-            payload={"kudos_id": kudos.id},
-        )
-        outbox.request_home_refresh(session, person, cause=f"kudos-{kudos.id}")
-    outbox.request_home_refresh(session, kudos.giver, cause=f"kudos-{kudos.id}")
+        messages.append(outbox.Outgoing(kind="kudos.dm", recipient=person, payload={"kudos_id": kudos.id},
+                                        key=outbox.dedupe_key("kudos.dm", team, person.slack_user_id, cause)))
+    messages += [outbox.home_refresh(session, link.person, cause=cause) for link in kudos.recipients]
+    messages.append(outbox.home_refresh(session, kudos.giver, cause=cause))
+    outbox.enqueue_all(session, team, messages)  # one statement for the post, the DMs and the refreshes
 
 
 def local_week_start(now: datetime, tz: str | None, default_tz: str = "UTC") -> datetime:
