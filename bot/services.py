@@ -185,6 +185,11 @@ class Services:
         with self.db.reading() as session:
             return self.t_for(session, team_id, user_id, body)
 
+    def t_of(self, person: Person, body: dict[str, Any]) -> Translator:
+        """The translator for a person already loaded (their stored Slack locale, else the request's)."""
+        locale = person.locale or body.get("locale") or (body.get("user") or {}).get("locale")
+        return translator(locale, self.settings.default_locale)
+
     def t_for(self, session: Session, team_id: str | None, user_id: str | None, body: dict[str, Any]) -> Translator:
         """The translator for the person acting: their stored Slack locale, else the request's."""
         locale = None

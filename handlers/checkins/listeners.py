@@ -73,7 +73,7 @@ def register(app: App, services: Services) -> None:
         period = str(body["actions"][0].get("value") or "")
         with services.unit_of_work() as session:
             person = services.acting_person(session, body)
-            t = services.t_for(session, person.team_id, person.slack_user_id, body)
+            t = services.t_of(person, body)
             pattern = pattern_for(person, org)
             if not checkins.is_week_key(period) or checkins.prompt_due(period, org.checkins, pattern) is None:
                 view = views.done_view(t, t("Weekly check-in"), t("That check-in doesn't exist."))

@@ -77,7 +77,7 @@ def register(app: App, services: Services) -> None:
     def open_pause(ack: Ack, body: dict[str, Any]) -> None:
         with services.db.unit_of_work() as session:
             person = services.acting_person(session, body)
-            t = services.t_for(session, person.team_id, person.slack_user_id, body)
+            t = services.t_of(person, body)
             today = pausing.local_today(person, org, services.clock.now())
         services.request_client().views_open(trigger_id=body["trigger_id"], view=pause_modal(t, today))
         ack()
@@ -89,7 +89,7 @@ def register(app: App, services: Services) -> None:
         try:
             with services.unit_of_work() as session:
                 person = services.acting_person(session, body)
-                t = services.t_for(session, person.team_id, person.slack_user_id, body)
+                t = services.t_of(person, body)
                 pausing.pause(session, person, value, org)
         except pausing.PauseError as err:
             ack(response_action="errors", errors={PauseIds.UNTIL_BLOCK.value: t.message(err.message)})

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from models.core.clock import clock_of
 from models.core.tables import ViewSubmission
 
 KEEP = timedelta(days=2)
+_TABLE = cast(Table, ViewSubmission.__table__)
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,12 @@ class Form:
     def claim(self, session: Session) -> dict[str, Any] | None:
         """None when this is the view's first submission (go on, and `finish`); else the earlier one's result."""
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        stmt = (insert(ViewSubmission)
+        # Core statements on the table (not the ORM entity): this runs on every modal submission.
+        stmt = (insert(_TABLE)
                 .values(view_id=self.view_id, user_id=self.user_id, kind=self.kind, team_id=self.team_id, result={},
                         created_at=clock_of(session).now())
                 .on_conflict_do_nothing(index_elements=["view_id", "user_id", "kind"])
-                .returning(ViewSubmission.view_id))
+                .returning(_TABLE.c.view_id))  # (psycopg's rowcount does not tell an insert from a no-op here)
         if session.execute(stmt).scalar_one_or_none() is not None:
             return None
         found = session.get(ViewSubmission, (self.view_id, self.user_id, self.kind))
@@ -59,10 +61,9 @@ class Form:
 
     def finish(self, session: Session, result: dict[str, Any]) -> None:
         """Record what the first submission's answer needs, for the ones that follow it."""
-        row = session.get(ViewSubmission, (self.view_id, self.user_id, self.kind))
-        if row is not None:
-            row.result = {**result, "done": True}
-            session.flush()
+        session.execute(update(_TABLE).where(
+            _TABLE.c.view_id == self.view_id, _TABLE.c.user_id == self.user_id, _TABLE.c.kind == self.kind,
+        ).values(result={**result, "done": True}))
 
 
 def purge(session: Session, *, now: datetime | None = None) -> int:
