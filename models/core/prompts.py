@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from models.core import outbox
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 FIRST_TICK_LOOKBACK = timedelta(minutes=5)
 MAX_LOOKBACK = timedelta(days=35)
+# Rows per INSERT statement when the tick writes what fell due.
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,14 @@ def tick(session: Session, org: OrgConfig, team_id: str, kinds: Iterable[PromptK
         select(Person).where(Person.team_id == team_id, *active_person(Person))
     ).all()
     candidates: list[tuple[PromptKind, Person, Occurrence, str]] = []
+    # One WorkPattern per time zone: the prompt kinds memoise their due times on it (ctx.cache).
+    patterns: dict[str | None, WorkPattern] = {}
     for person in people:
         if not in_rollout(person, org):
             continue
-        pattern = pattern_for(person, org)
+        pattern = patterns.get(person.tz)
+        if pattern is None:
+            pattern = patterns[person.tz] = pattern_for(person, org)
         # A person is never owed prompts from before Candor knew them.
         person_start = max(start, person.created_at)
         for kind in kinds:
@@ -142,29 +148,48 @@ def tick(session: Session, org: OrgConfig, team_id: str, kinds: Iterable[PromptK
     for i in range(0, len(keys), 500):
         existing.update(session.scalars(select(OutboxMessage.dedupe_key).where(
             OutboxMessage.dedupe_key.in_(keys[i:i + 500]))))
+    messages: list[outbox.Outgoing] = []
+    skipped: list[dict[str, Any]] = []
     for kind, person, occ, key in candidates:
         if key in existing:
             continue
         existing.add(key)
         payload = {"period": occ.period, "due_at": occ.due_at.isoformat(), **occ.payload}
         if is_paused(person, occ.due_at):
-            _record_skipped(session, team_id, kind.kind, key, person, payload, "paused by the person")
+            skipped.append(_skipped_row(team_id, kind.kind, key, person, payload, "paused by the person"))
             report.skipped_paused += 1
         elif now - occ.due_at > grace:
-            _record_skipped(session, team_id, kind.kind, key, person, payload,
-                            f"missed while Candor was not running (due {occ.due_at:%Y-%m-%d %H:%M} UTC)")
+            skipped.append(_skipped_row(
+                team_id, kind.kind, key, person, payload,
+                f"missed while Candor was not running (due {occ.due_at:%Y-%m-%d %H:%M} UTC)"))
             report.skipped_downtime += 1
         else:
-            outbox.enqueue(session, team_id=team_id, kind=kind.kind, key=key, recipient=person,
-                           payload=payload, expires_at=occ.due_at + grace)
+            messages.append(outbox.Outgoing(kind=kind.kind, key=key, recipient=person, payload=payload,
+                                            expires_at=occ.due_at + grace))
             report.enqueued += 1
+    # A few statements for the whole tick, not one per row (issue #10: 10,000 prompts due in one minute).
+    # The keys were checked above (and the workspace row is locked on PostgreSQL), so nothing conflicts.
+    for i in range(0, len(skipped), BATCH):
+        _record_skipped(session, skipped[i:i + BATCH])
+    for i in range(0, len(messages), BATCH):
+        outbox.enqueue_all(session, team_id, messages[i:i + BATCH])
     ws.last_tick_at = now
     session.flush()
     return report
 
 
-def _record_skipped(session: Session, team_id: str, kind: str, key: str, person: Person,
-                    payload: dict[str, Any], reason: str) -> None:
-    session.add(OutboxMessage(team_id=team_id, kind=kind, dedupe_key=key, recipient_id=person.id,
-                              payload=payload, state="skipped", last_error=reason, attempts=0))
-    session.flush()
+def _skipped_row(team_id: str, kind: str, key: str, person: Person, payload: dict[str, Any], reason: str
+                 ) -> dict[str, Any]:
+    return dict(team_id=team_id, kind=kind, dedupe_key=key, recipient_id=person.id, channel_id=None,
+                payload=payload, state="skipped", last_error=reason, attempts=0, priority=outbox.PRIORITY_MESSAGE,
+                expires_at=None, uncertain=False)
+
+
+def _record_skipped(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Record prompts that will not be sent (`skipped`, with the reason), in one statement."""
+    if rows:
+        table = OutboxMessage.__table__
+        assert isinstance(table, Table)
+        # executemany of one cached statement; not_before, created_at and updated_at take their column
+        # defaults (the session's clock), as an added ORM row would.
+        session.execute(insert(table), rows)

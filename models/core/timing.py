@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from models.core.weeks import monday_of, week_key
@@ -62,6 +63,9 @@ _WEEK = timedelta(days=7)
 _MINUTE = timedelta(minutes=1)
 _MINUTES_PER_DAY = 24 * 60
 _WEEKDAYS = range(7)
+# Due moments are pure functions of their arguments (all hashable): the minute tick asks the same ones for
+# everyone who shares a WorkPattern, so they are memoised (bounded; ZoneInfo caches its zones anyway).
+_MEMO_SIZE = 16384
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,11 @@ def local_day_at(day: date, at: time, pattern: WorkPattern) -> datetime:
     ``day`` leaves room for it. Working days are not considered here.
     """
     _require_naive_time(at)
+    return _local_day_at(day, at, pattern)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _local_day_at(day: date, at: time, pattern: WorkPattern) -> datetime:
     tz = pattern.zone()
 
     def acceptable(moment: datetime) -> bool:
@@ -319,10 +328,15 @@ def weekly_due(week_start: date, weekday: int, at: time, pattern: WorkPattern) -
     _require_monday(week_start, "week_start")
     _require_weekday(weekday)
     _require_naive_time(at)
+    return _weekly_due(week_start, weekday, at, pattern)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _weekly_due(week_start: date, weekday: int, at: time, pattern: WorkPattern) -> datetime | None:
     day = _due_day(week_start, weekday, pattern)
     if day is None:
         return None
-    return local_day_at(day, at, pattern)
+    return _local_day_at(day, at, pattern)
 
 
 def every_n_weeks_due(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,8 +35,12 @@ class Slot:
 
 def pair_pattern(pair: OneOnOnePair) -> WorkPattern:
     """The pair's clock: its zone, every day usable, no quiet hours (a meeting is where they put it)."""
-    return WorkPattern(tz=zone_name(pair.tz, "UTC"), working_days=_ALL_DAYS, quiet_start=time(0),
-                       quiet_end=time(0))
+    return _zone_pattern(zone_name(pair.tz, "UTC"))
+
+
+@lru_cache(maxsize=1024)
+def _zone_pattern(tz: str) -> WorkPattern:
+    return WorkPattern(tz=tz, working_days=_ALL_DAYS, quiet_start=time(0), quiet_end=time(0))
 
 
 def parse_time(value: str | time) -> time | None:
@@ -49,21 +54,41 @@ def pair_time(pair: OneOnOnePair) -> time:
     return parse_time(pair.local_time) or time(10, 0)
 
 
+# What a pair's meetings depend on: (anchor week, interval in weeks, weekday, local time, zone), as stored.
+Rhythm = tuple[date, int, int, str, str]
+
+
+def _rhythm(pair: OneOnOnePair) -> Rhythm:
+    return (pair.anchor_week, pair.interval_weeks, pair.weekday, pair.local_time, pair.tz)
+
+
+def _next_slot(rhythm: Rhythm, after: datetime) -> Slot:
+    anchor, interval, weekday, local_time, tz = rhythm
+    period, at = every_n_weeks_due(anchor, max(1, interval), after, weekday, parse_time(local_time) or time(10, 0),
+                                   _zone_pattern(zone_name(tz, "UTC")))
+    return Slot(period, at)
+
+
 def next_meeting(pair: OneOnOnePair, after: datetime) -> Slot:
     """The pair's first meeting strictly after `after`."""
-    period, at = every_n_weeks_due(pair.anchor_week, max(1, pair.interval_weeks), after, pair.weekday,
-                                   pair_time(pair), pair_pattern(pair))
-    return Slot(period, at)
+    return _next_slot(_rhythm(pair), after)
 
 
 def meetings_between(pair: OneOnOnePair, start: datetime, end: datetime) -> list[Slot]:
     """The pair's meetings in (start, end]."""
+    return list(_meetings_between(_rhythm(pair), start, end))
+
+
+@lru_cache(maxsize=4096)
+def _meetings_between(rhythm: Rhythm, start: datetime, end: datetime) -> tuple[Slot, ...]:
+    """Memoised on the rhythm's values: the minute tick asks it for every member of every pair, and pairs share
+    a few rhythms (the org's default cadence, day and time)."""
     slots: list[Slot] = []
-    slot = next_meeting(pair, start)
+    slot = _next_slot(rhythm, start)
     while slot.at <= end:
         slots.append(slot)
-        slot = next_meeting(pair, slot.at)
-    return slots
+        slot = _next_slot(rhythm, slot.at)
+    return tuple(slots)
 
 
 def previous_meeting(pair: OneOnOnePair, at_or_before: datetime) -> Slot | None:
