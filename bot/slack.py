@@ -117,17 +117,30 @@ def retry_after_seconds(headers: Any) -> float:
         return 30.0
 
 
+POST_MESSAGE = "chat.postMessage"
+
+
+def window_key(method: str, channel: str | None = None) -> str:
+    """The key of a Retry-After window: the method, or for a post the method and its channel
+    (`chat.postMessage:D0123`), since Slack limits posting per channel."""
+    return f"{method}:{channel}" if channel and method == POST_MESSAGE else method
+
+
 class RetryAfterGate:
     """The one Retry-After state of this process: after a 429, no call to that method is made, from any
     thread (a request, a job, the outbox sender), until Slack's window has passed.
 
-    A process serves one workspace (one bot token), so windows are kept per method. Windows are also shared
-    between replicas through the `slack_pauses` table: the outbox sender writes the ones this process learned
-    (`unshared`) and reads those others learned (`learn`). Times are the clock's monotonic seconds.
+    A process serves one workspace (one bot token), so windows are kept per method, and for
+    `chat.postMessage` per channel (`window_key`): Slack allows about one post a second per channel, so a 429
+    on a post closes that channel, and the other channels go on. A workspace-wide limit shows as 429s on many
+    channels; the outbox sender then closes the whole method (`bot.delivery.limits.RateLimiter.post_limited`).
+    Windows are also shared between replicas through the `slack_pauses` table: the outbox sender writes the
+    ones this process learned (`unshared`) and reads those others learned (`learn`). Times are the clock's
+    monotonic seconds.
 
-    One call per method is in flight at a time (`flight`): a call starts only once the previous call to that
-    method has answered, so a 429 is known before the next call is made. Without this, calls sent while
-    another thread's 429 was still on its way back land inside the window Slack just opened.
+    One call per window key is in flight at a time (`flight`): a call starts only once the previous call
+    with that key has answered, so a 429 is known before the next call is made. Without this, calls sent
+    while another thread's 429 was still on its way back land inside the window Slack just opened.
     """
 
     def __init__(self, clock: Clock = SYSTEM) -> None:
@@ -137,24 +150,30 @@ class RetryAfterGate:
         self._unshared: dict[str, float] = {}
         self._flights: dict[str, threading.Lock] = {}
 
-    def flight(self, method: str) -> threading.Lock:
-        """The lock a call to `method` holds from the moment it is sent until its answer is read."""
+    def flight(self, method: str, channel: str | None = None) -> threading.Lock:
+        """The lock a call to `method` (in `channel`) holds from the moment it is sent until its answer is read."""
         with self._lock:
-            return self._flights.setdefault(method, threading.Lock())
+            return self._flights.setdefault(window_key(method, channel), threading.Lock())
 
-    def wait_left(self, method: str) -> float:
-        """Seconds left in a Retry-After window for `method` (0: it may be called)."""
+    def wait_left(self, method: str, channel: str | None = None) -> float:
+        """Seconds left in a Retry-After window for `method`, or for posts to `channel` (0: it may be called)."""
         with self._lock:
-            return max(0.0, self._until.get(method, 0.0) - self.clock.monotonic())
+            until = max(self._until.get(method, 0.0), self._until.get(window_key(method, channel), 0.0))
+            return max(0.0, until - self.clock.monotonic())
 
-    def pause(self, method: str, seconds: float, *, shared: bool = False) -> None:
-        """Slack said 429 with this Retry-After (`shared`: learned from another replica, nothing to pass on)."""
+    def pause(self, method: str, seconds: float, *, shared: bool = False, channel: str | None = None) -> None:
+        """Slack said 429 with this Retry-After (`shared`: learned from another replica, nothing to pass on).
+        `method` may be a window key already (`learn`)."""
+        key = window_key(method, channel)
         with self._lock:
             until = self.clock.monotonic() + seconds
-            if until > self._until.get(method, 0.0):
-                self._until[method] = until
+            if until > self._until.get(key, 0.0):
+                self._until[key] = until
                 if not shared:
-                    self._unshared[method] = until
+                    self._unshared[key] = until
+            if len(self._until) > 1000:  # channel windows come and go: forget the closed ones
+                now = self.clock.monotonic()
+                self._until = {k: v for k, v in self._until.items() if v > now}
 
     def learn(self, pauses: dict[str, datetime]) -> None:
         """Windows other replicas recorded (method → end, wall time)."""
@@ -200,26 +219,28 @@ class GatedWebClient(WebClient):
         self.gate = gate or RetryAfterGate()
         self.queue_wait = queue_wait
 
-    def _refuse_inside_window(self, api_method: str) -> None:
-        wait = self.gate.wait_left(api_method)
+    def _refuse_inside_window(self, api_method: str, channel: str | None) -> None:
+        wait = self.gate.wait_left(api_method, channel)
         if wait > 0:
             resp = busy_response(self, api_method, wait)
             raise SlackBusy(f"{api_method} is rate limited for another {wait:.1f}s: not called", resp)
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
-        self._refuse_inside_window(api_method)
-        flight = self.gate.flight(api_method)
+        params = kwargs.get("json") or kwargs.get("params") or kwargs.get("data") or {}
+        channel = str(params.get("channel") or "") or None if api_method == POST_MESSAGE else None
+        self._refuse_inside_window(api_method, channel)
+        flight = self.gate.flight(api_method, channel)
         queue_wait = float(self.timeout or 0) if self.queue_wait is None else self.queue_wait
         if not flight.acquire(timeout=max(0.0, queue_wait)):
             resp = busy_response(self, api_method, 1.0)
             raise SlackBusy(f"{api_method}: the call before this one is still waiting for Slack: not called", resp)
         try:
-            self._refuse_inside_window(api_method)  # the call this one waited for may have opened a window
+            self._refuse_inside_window(api_method, channel)  # the call waited for may have opened a window
             try:
                 return super().api_call(api_method, **kwargs)
             except SlackApiError as exc:
                 if exc.response is not None and exc.response.status_code == 429:
-                    self.gate.pause(api_method, retry_after_seconds(exc.response.headers))
+                    self.gate.pause(api_method, retry_after_seconds(exc.response.headers), channel=channel)
                 raise
         finally:
             flight.release()

@@ -17,7 +17,8 @@ Order in which a request is judged (first match answers):
 3. protocol checks -> missing required args (``invalid_arguments``), ``no_text``, Block Kit /
    view limits, metadata format.  All of these are also appended to ``protocol_errors``: they are
    bugs in the caller, never the platform's mood.
-4. Retry-After window still open for (method, token) -> 429 again + ``retry_after_violations``
+4. Retry-After window still open for (method, token) -- for chat.postMessage (method, token, channel) unless
+   ``post_window_scope`` is "method" -> 429 again + ``retry_after_violations``
 5. injected faults (``fail_next`` / ``error_next`` queue, then the seeded random rates)
 6. the emulated method (state errors such as ``channel_not_found`` are *not* protocol errors)
 
@@ -559,6 +560,9 @@ class FakeSlack:
         self.scheduled: list[JSON] = []
         self.latency: float = 0.0
         self.single_use_triggers: bool = True
+        # What a 429 on chat.postMessage closes: the channel posted to ("channel", Slack's per-channel limit) or
+        # every post with that token ("method", a workspace-wide limit). Other methods: always the method.
+        self.post_window_scope: str = "channel"
 
         self._users: dict[str, JSON] = {}
         self._channels: dict[str, JSON] = {}
@@ -570,7 +574,7 @@ class FakeSlack:
         self._used_triggers: set[str] = set()
         self._faults: dict[str, list[_Fault]] = {}
         self._rates: _FaultRates | None = None
-        self._blocked_until: dict[tuple[str, str], tuple[float, int]] = {}
+        self._blocked_until: dict[tuple[str, ...], tuple[float, int]] = {}
         self._stubs: dict[str, JSON] = {}
         self._seq = 0
         self._last_ts_us = 0
@@ -965,8 +969,8 @@ class FakeSlack:
         self._check_required(method, params)
         for validate in self._validators.get(method, ()):
             validate(params)
-        self._check_retry_after(method, token, at)
-        self._inject_fault(method, token)
+        self._check_retry_after(method, token, at, params)
+        self._inject_fault(method, token, params)
         response = handler(_Request(method, params, token, at))
         return _json_reply(200, {"ok": True, **response})
 
@@ -979,13 +983,22 @@ class FakeSlack:
                 protocol=f"missing required field(s): {', '.join(missing)}",
             )
 
-    def _check_retry_after(self, method: str, token: str, at: float) -> None:
-        window = self._blocked_until.get((method, token))
+    def _window_key(self, method: str, token: str, params: JSON) -> tuple[str, ...]:
+        if method == "chat.postMessage" and self.post_window_scope == "channel":
+            return (method, token, str(params.get("channel") or ""))
+        return (method, token)
+
+    def _check_retry_after(self, method: str, token: str, at: float, params: JSON) -> None:
+        for key in {(method, token), self._window_key(method, token, params)}:
+            self._check_window(key, method, token, at)
+
+    def _check_window(self, key: tuple[str, ...], method: str, token: str, at: float) -> None:
+        window = self._blocked_until.get(key)
         if window is None:
             return
         until, retry_after = window
         if at >= until:
-            del self._blocked_until[(method, token)]
+            del self._blocked_until[key]
             return
         waited = retry_after - (until - at)
         self.retry_after_violations.append(
@@ -994,7 +1007,7 @@ class FakeSlack:
         )
         raise ApiError("ratelimited", status=429, retry_after=max(1, math.ceil(until - at)))
 
-    def _inject_fault(self, method: str, token: str) -> None:
+    def _inject_fault(self, method: str, token: str, params: JSON) -> None:
         queue = self._faults.get(method)
         fault: _Fault | None = None
         if queue:
@@ -1011,7 +1024,8 @@ class FakeSlack:
         if fault is None:
             return
         if fault.status == 429:
-            self._blocked_until[(method, token)] = (self.clock() + fault.retry_after, fault.retry_after)
+            self._blocked_until[self._window_key(method, token, params)] = (self.clock() + fault.retry_after,
+                                                                            fault.retry_after)
         raise ApiError(fault.error, status=fault.status, retry_after=fault.retry_after)
 
     # ------------------------------------------------------------------ validators (protocol)

@@ -281,17 +281,18 @@ def test_429_reschedules_the_row_without_sleeping(db, fake, people, sdk_retry):
     fake.fail_next("chat.postMessage", status=429, retry_after=3)
     before = db.clock.now()
     t0 = time.monotonic()
-    assert sender.drain_once() == Outcome(retried=1, deferred=2)
+    assert sender.drain_once() == Outcome(sent=2, retried=1)  # only the channel Slack refused waits
     assert time.monotonic() - t0 < 1.0, "the sender waited for Retry-After instead of rescheduling"
-    [first] = posts(fake)
+    first = posts(fake)[0]
     assert first.status == 429
+    channel = first.params["channel"]
     with db.unit_of_work() as s:
-        paused = outbox.paused_until(s, TEAM, "chat.postMessage")
+        paused = outbox.paused_until(s, TEAM, f"chat.postMessage:{channel}")  # for the other replicas too
+        assert outbox.paused_until(s, TEAM, "chat.postMessage") is None
     assert paused is not None and paused >= before + timedelta(seconds=3)
-    for rid in ids:
-        r = row(db, rid)
-        assert r.state == "pending" and r.attempts == 0
-        assert r.not_before >= before + timedelta(seconds=3) - timedelta(milliseconds=1), "not_before did not move"
+    [refused] = [rid for rid in ids if row(db, rid).state == "pending"]
+    r = row(db, refused)
+    assert r.attempts == 0 and r.not_before >= before + timedelta(seconds=3) - timedelta(milliseconds=1)
     t0 = time.monotonic()
     assert sender.drain(max_seconds=20) == Outcome()  # nothing due for 3 s: drain returns at once
     assert time.monotonic() - t0 < 1.0
@@ -299,8 +300,30 @@ def test_429_reschedules_the_row_without_sleeping(db, fake, people, sdk_retry):
     sender.drain(max_seconds=10)
     assert all(row(db, rid).state == "sent" for rid in ids)
     calls = posts(fake)
-    assert len(calls) == 4 and calls[1].at - first.at >= 3.0
+    assert len(calls) == 4 and calls[-1].params["channel"] == channel and calls[-1].at - first.at >= 3.0
     assert fake.retry_after_violations == []
+
+
+def test_429s_on_every_post_pause_all_posting(db, fake, people):
+    """A workspace-wide limit refuses every channel: after three refusals in a row the whole method waits (and
+    the other replicas with it), instead of trying each channel into Slack's window."""
+    sender = make_sender(db, fake.url, channel_interval=0.0)
+    for u in (ANA, LI, BOB, CARA):
+        note(db, TEAM, key=f"warm-{u}", recipient=u)
+    sender.drain(max_seconds=5)  # every DM channel is known
+    ids = [note(db, TEAM, key=f"w-{u}", recipient=u) for u in (ANA, LI, BOB, CARA)]
+    fake.post_window_scope = "method"
+    fake.fail_next("chat.postMessage", status=429, retry_after=2)
+    before = db.clock.now()
+    assert sender.drain_once() == Outcome(retried=3, deferred=1)
+    assert len(fake.retry_after_violations) == 2  # the price of telling a workspace limit from a channel's
+    with db.unit_of_work() as s:
+        paused = outbox.paused_until(s, TEAM, "chat.postMessage")
+    assert paused is not None and paused >= before + timedelta(seconds=1)
+    sleep_until_due(db)
+    sender.drain(max_seconds=10)
+    assert all(row(db, rid).state == "sent" for rid in ids)
+    assert len(fake.retry_after_violations) == 2
 
 
 def test_429_on_conversations_open_pauses_only_that_method(db, fake, people):
@@ -326,11 +349,14 @@ def test_retry_after_is_shared_between_senders(db, fake, people):
     one, two = make_sender(db, fake.url, owner="replica-1"), make_sender(db, fake.url, owner="replica-2")
     fake.fail_next("chat.postMessage", status=429, retry_after=3)
     assert one.drain_once() == Outcome(retried=1)
-    second = note(db, TEAM, key="two", recipient=LI)
-    assert two.drain_once() == Outcome(deferred=1)  # replica-2 never saw the 429 itself
+    channel = posts(fake)[0].params["channel"]
+    with db.unit_of_work() as s:  # replica-2 knows Ana's DM channel (it is stored) and never saw the 429 itself
+        s.scalars(select(Person).where(Person.slack_user_id == ANA)).one().dm_channel_id = channel
+    second = note(db, TEAM, key="two", recipient=ANA)
+    assert two.drain_once() == Outcome(deferred=1)
     assert len(posts(fake)) == 1 and fake.retry_after_violations == []
     with db.unit_of_work() as s:
-        paused = outbox.paused_until(s, TEAM, "chat.postMessage")
+        paused = outbox.paused_until(s, TEAM, f"chat.postMessage:{channel}")
     assert paused is not None and row(db, second).not_before >= paused - timedelta(milliseconds=1)
     sleep_until_due(db)
     two.drain(max_seconds=10)

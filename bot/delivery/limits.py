@@ -3,11 +3,18 @@ one Retry-After state."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 
-from bot.slack import RetryAfterGate
+from bot.slack import POST_MESSAGE, RetryAfterGate
+
+# A workspace-wide limit shows as 429s on every post, a channel's limit on a few: when the last
+# `WORKSPACE_LIMITED` posts (to different channels: a refused channel waits) were all answered 429, the whole
+# method waits out the Retry-After. Three in a row: with one post in ten refused at random, about one post in
+# a thousand pauses everyone for a second; against a workspace-wide limit, two posts land inside its window.
+WORKSPACE_LIMITED = 3
 
 
 @dataclass
@@ -23,6 +30,7 @@ class RateLimiter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sent: dict[str, deque[float]] = field(default_factory=dict)
     _channel_next: dict[tuple[str, str], float] = field(default_factory=dict)
+    _recent: deque[bool] = field(default_factory=lambda: deque(maxlen=WORKSPACE_LIMITED))
 
     def pause_left(self, team: str, method: str, now: float) -> float:
         """Seconds left in a Retry-After window for this method (0: not paused)."""
@@ -30,7 +38,7 @@ class RateLimiter:
 
     def wait_needed(self, team: str, method: str, channel: str | None, now: float) -> float:
         """Seconds until a message may be sent (0 when it may go now). Reserves the slot when 0."""
-        paused = self.gate.wait_left(method)
+        paused = self.gate.wait_left(method, channel)
         with self._lock:
             waits = [paused]
             per_channel = channel is not None and method == "chat.postMessage"
@@ -57,6 +65,28 @@ class RateLimiter:
         with self._lock:
             key = (team, channel)
             self._channel_next[key] = max(self._channel_next.get(key, 0.0), now + self.channel_interval)
+
+    def post_accepted(self) -> None:
+        with self._lock:
+            self._recent.append(False)
+
+    def post_limited(self, team: str, channel: str, seconds: float, reserved: float | None) -> bool:
+        """Slack answered a post to `channel` with 429: that channel waits `seconds`, the slot the post took
+        from the budget is given back (Slack did not take the message), and when most recent posts were
+        refused the whole method waits too (returns True: a workspace-wide window)."""
+        with self._lock:
+            self._recent.append(True)
+            workspace = sum(self._recent) >= WORKSPACE_LIMITED
+            if workspace:
+                self._recent.clear()
+            window = self._sent.get(team)
+            if reserved is not None and window is not None:
+                with contextlib.suppress(ValueError):
+                    window.remove(reserved)
+        self.gate.pause(POST_MESSAGE, seconds, channel=channel)
+        if workspace:
+            self.gate.pause(POST_MESSAGE, seconds)
+        return workspace
 
     def pause(self, team: str, method: str, seconds: float) -> None:
         """Slack answered 429: no call to `method` for `seconds`, from anywhere in the process."""

@@ -21,7 +21,7 @@ from bot import budget as budgets
 from bot.db import Database
 from bot.delivery.limits import RateLimiter
 from bot.delivery.rendering import POST, UPLOAD, RenderContext, Rendered, Renderer, Skip
-from bot.slack import redact, retry_after_seconds
+from bot.slack import redact, retry_after_seconds, window_key
 from models.core import outbox
 from models.core.clock import Clock
 from models.core.config import OrgConfig
@@ -97,6 +97,7 @@ class _Attempt:
     calling: str = ""  # the Slack method being called (errors are charged to it)
     maybe_posted: bool = False  # a chat.postMessage left: Slack may have the message
     reconciled: bool = False  # an earlier try was found in Slack and recorded
+    reserved: float | None = None  # when the budget slot for the post was taken (given back on a 429)
 
 
 class RowDelivery:
@@ -142,7 +143,9 @@ class RowDelivery:
                 return Outcome()
             recipient = session.get(Person, row.recipient_id) if row.recipient_id else None
             a.team, a.kind, a.attempts, a.created_at = row.team_id, row.kind, row.attempts, row.created_at
-            self.team_id = self.team_id or row.team_id
+            if self.team_id is None:  # the first row: the round did not know the workspace to read its windows
+                self.limiter.gate.learn(outbox.pauses(session, row.team_id, now=self.clock.now()))
+                self.team_id = row.team_id
             a.recipient_id, a.channel = row.recipient_id, row.channel_id
             try:
                 rendered = self._render(session, row, recipient)
@@ -153,9 +156,6 @@ class RowDelivery:
             a.user_id = recipient.slack_user_id if recipient else None
             if a.channel is None and recipient is not None and a.method in (POST, UPLOAD):
                 a.channel = recipient.dm_channel_id  # cached: conversations.open once per person
-            shared = outbox.pauses(session, a.team, now=self.clock.now())
-
-        self.limiter.gate.learn(shared)  # a 429 another replica received
 
         try:
             if a.method == POST:
@@ -192,6 +192,8 @@ class RowDelivery:
         )
         if wait > 0:
             raise _Deferred(wait)
+        if budget:
+            a.reserved = now
 
     def _post(self, a: _Attempt, rendered: Rendered) -> str | None:
         """chat.postMessage for one row (unless reconciliation finds it in Slack); returns Slack's ts."""
@@ -223,6 +225,7 @@ class RowDelivery:
             )
         finally:
             self.limiter.finished(a.team, channel, self.clock.monotonic())
+        self.limiter.post_accepted()
         ts = resp.get("ts")
         return str(ts) if ts is not None else None
 
@@ -313,12 +316,18 @@ class RowDelivery:
         error = str(exc.response.get("error") or f"http_{status}")
         if status == 429:
             retry_after = retry_after_seconds(exc.response.headers)
-            self.limiter.pause(a.team, method, retry_after)
+            if method == POST and a.channel:  # that channel waits; the whole method only on a workspace limit
+                workspace = self.limiter.post_limited(a.team, a.channel, retry_after, a.reserved)
+                windows = [window_key(POST, a.channel)] + ([POST] if workspace else [])
+            else:
+                self.limiter.pause(a.team, method, retry_after)
+                windows = [method]
             until = self.clock.now() + timedelta(seconds=retry_after)
-            log.info("outbox %s: rate limited on %s, retry after %ss", a.item.id, method, retry_after)
+            log.info("outbox %s: rate limited on %s, retry after %ss", a.item.id, windows[-1], retry_after)
 
             def record(session: Session) -> None:
-                outbox.pause(session, a.team, method, until)
+                for key in windows:
+                    outbox.pause(session, a.team, key, until)
                 self._release_in(session, a, retry_after, f"ratelimited on {method}", count=False)
 
             self._finish(a, record)

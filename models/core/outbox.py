@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -372,7 +372,10 @@ def pauses(session: Session, team_id: str, *, now: datetime | None = None) -> di
 
 
 def pause(session: Session, team_id: str, method: str, until: datetime) -> None:
-    """Record a Retry-After window so every sender, on every replica, waits it out."""
+    """Record a Retry-After window so every sender, on every replica, waits it out. (`method` may be a window
+    key, `chat.postMessage:<channel>`; windows long closed are forgotten here.)"""
+    session.execute(delete(SlackPause).where(SlackPause.team_id == team_id,
+                                             SlackPause.until < clock_of(session).now() - timedelta(minutes=5)))
     try:
         with session.begin_nested():
             row = session.get(SlackPause, (team_id, method), with_for_update=True)
