@@ -364,6 +364,22 @@ def test_retry_after_is_shared_between_senders(db, fake, people):
     assert fake.retry_after_violations == []
 
 
+def test_a_spent_budget_claims_nothing(db, fake, people):
+    """With the minute's budget spent, the sender leaves due rows alone (no lease, no render, no DM opened)
+    instead of claiming a batch only to give it back, however often requests wake it."""
+    sender = make_sender(db, fake.url, channel_interval=0.0)
+    sender.limiter.per_minute, sender.team_id = 2, TEAM  # (the runtime tells it the workspace at start)
+    ids = [note(db, TEAM, key=f"b-{u}", recipient=u) for u in (ANA, LI, BOB, CARA)]
+    assert sender.drain_once() == Outcome(sent=2)
+    opened = len(fake.calls_to("conversations.open"))
+    for _ in range(3):
+        sender.kick()
+        assert sender.drain_once() == Outcome()
+    waiting = [row(db, rid) for rid in ids if row(db, rid).state != "sent"]
+    assert len(waiting) == 2 and all(r.state == "pending" and r.lease_owner is None for r in waiting)
+    assert len(fake.calls_to("conversations.open")) == opened and len(posts(fake)) == 2
+
+
 # -- pacing and the DM channel cache --------------------------------------------------------------
 
 

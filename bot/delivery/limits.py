@@ -59,6 +59,15 @@ class RateLimiter:
                 self._channel_next[(team, channel)] = now + self.channel_interval
             return 0.0
 
+    def free(self, team: str, now: float) -> tuple[int, float]:
+        """Budget slots free for this workspace now, and when the next one frees if none is (seconds)."""
+        with self._lock:
+            window = self._sent.setdefault(team, deque())
+            while window and window[0] <= now - 60:
+                window.popleft()
+            left = self.per_minute - len(window)
+            return max(0, left), (0.0 if left > 0 else window[0] + 60 - now)
+
     def finished(self, team: str, channel: str, now: float) -> None:
         """A post to `channel` returned at `now`: the next one starts a full interval later, so Slack
         receives them at least `channel_interval` apart however long this one travelled."""

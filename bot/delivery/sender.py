@@ -79,6 +79,7 @@ class OutboxSender(RowDelivery):
             log.warning("outbox lease %ss is shorter than twice the Slack timeout %ss: with several senders, "
                         "a slow call may outlive its lease and the row be sent twice", lease.total_seconds(), timeout)
         self._kick = threading.Event()
+        self._budget_wait = 0.0  # set by a round that found rows due and no budget left
         self._pool: ThreadPoolExecutor | None = None
         # One conversations.open per person, also with several workers: the first worker asks, others with a
         # row for the same person wait for its answer. The lock guards the two dicts only, never a call.
@@ -99,6 +100,9 @@ class OutboxSender(RowDelivery):
             except Exception:
                 log.exception("outbox sender round failed; retrying")
                 done = Outcome()
+            if self._budget_wait > 0:  # due rows, but the minute's budget is spent: a kick changes nothing
+                stop.wait(min(self._budget_wait, idle))
+                continue
             if not done.progressed:
                 wait = idle
                 with contextlib.suppress(Exception):
@@ -148,10 +152,17 @@ class OutboxSender(RowDelivery):
             shared = outbox.pauses(session, self.team_id, now=self.clock.now()) if self.team_id else {}
             due = outbox.has_due(session, now=self.clock.now())
         self.limiter.gate.learn(shared)
+        self._budget_wait = 0.0
         if not due:
             return Outcome()
+        limit = self.batch
+        if self.team_id is not None:  # claim no more than the budget lets go now: a claimed row that must wait
+            free, self._budget_wait = self.limiter.free(self.team_id, self.clock.monotonic())  # costs two
+            if free == 0:  # transactions to give back, and a burst of kicks would make that churn
+                return Outcome()
+            limit = min(limit, free)
         with self.db.unit_of_work() as session:
-            claimed = outbox.claim(session, self.owner, limit=self.batch, lease=self.lease, now=self.clock.now())
+            claimed = outbox.claim(session, self.owner, limit=limit, lease=self.lease, now=self.clock.now())
         result = Outcome()
         if self.workers > 1 and len(claimed) > 1:
             if self._pool is None:
