@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -39,6 +39,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 
 from bench.load import Reply, Request, Run, closed_loop, open_loop, sequential
 from handlers.checkins.ids import CheckinIds
+from models.core.clock import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -142,7 +143,7 @@ def fresh_database(kind: str, tmp: Path) -> str:
             hide_password=False)
     db = Database(url)
     db.upgrade()
-    now = datetime.now(UTC)
+    now = SYSTEM.now()
     with db.unit_of_work() as s:
         ensure_workspace(s, TEAM, "Bench")
         s.add_all(Person(team_id=TEAM, slack_user_id=uid(i), name=f"person{i}", real_name=f"Person {i}", tz=ZONE,
@@ -171,7 +172,7 @@ def current_period() -> str:
     from models.core.tables import Person
 
     org = OrgConfig()
-    period = period_at(org.checkins, pattern_for(Person(tz=ZONE), org), datetime.now(UTC))
+    period = period_at(org.checkins, pattern_for(Person(tz=ZONE), org), SYSTEM.now())
     assert period is not None
     return period
 
@@ -201,7 +202,7 @@ class Requests:
         self._turn = itertools.cycle(("kudos", "open", "submit"))
 
     def _signed(self, kind: str, body: str) -> Request:
-        ts = str(int(time.time()))
+        ts = str(int(SYSTEM.now().timestamp()))
         digest = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
         return Request(kind, body.encode(), {"Content-Type": "application/x-www-form-urlencoded",
                                              "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"})
@@ -229,7 +230,7 @@ class Requests:
         self.triggers[body["trigger_id"]] = user
         body["actions"] = [{"action_id": CheckinIds.OPEN.value, "block_id": "b", "type": "button",
                             "value": self.period, "text": {"type": "plain_text", "text": "Fill in"},
-                            "action_ts": f"{time.time():.6f}"}]
+                            "action_ts": f"{SYSTEM.now().timestamp():.6f}"}]
         return self._signed("open", "payload=" + quote(json.dumps(body)))
 
     def submit(self) -> Request:
@@ -361,8 +362,8 @@ def measure(name: str, app: str, env: dict[str, str], server: Server, fake: subp
         profiler = None
         if os.environ.get("BENCH_PROFILE"):  # a py-spy profile of the worker under the closed loop
             out = Path(os.environ["BENCH_PROFILE"]) / f"{name.replace(' ', '').replace(',', '-')}.txt"
-            profiler = subprocess.Popen([str(BIN / "py-spy"), "record", "--format", "raw", "-o", str(out), "-d",
-                                         str(int(seconds)), "-p", str(worker_pids(master)[0])],
+            profiler = subprocess.Popen([str(BIN / "py-spy"), "record", "--nonblocking", "--format", "raw",
+                                         "-o", str(out), "-d", str(int(seconds)), "-p", str(worker_pids(master)[0])],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         result.runs.append(closed_loop(f"{connections} connections", "127.0.0.1", port, requests.next,
                                        connections=connections, seconds=seconds))
@@ -397,43 +398,67 @@ def row(m: Measured, run: Run, candor: bool, base: float | None) -> str:
             f"{failed} | {per_kind} |")
 
 
+SERVERS = (Server(1, 8), Server(2, 4))  # the README's command first, then one worker per core
+
+
+def ok_rate(run: Run, candor: bool) -> float:
+    return len([r for r in run.replies if answered(r, candor)]) / run.seconds
+
+
 def main(argv: list[str]) -> list[str]:
     seconds = float(argv[0]) if argv else 10.0
     rate, connections = 100.0, 16
-    server = Server()
     lines: list[str] = []
+    results: list[tuple[Server, Measured, Measured]] = []  # (server, bare, candor)
     with fake_slack() as (fake_url, fake), tempfile.TemporaryDirectory() as tmp:
         common = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CANDOR_", "DATABASE_URL"))}
         common.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_url,
                       CANDOR_AUTO_MIGRATE="false", PYTHONPATH=str(ROOT))
-        results: list[tuple[Measured, bool]] = []
-        bare = measure("bare Bolt", "bench.bare_app:application", common, server, fake, candor=False,
-                       seconds=seconds, rate=rate, connections=connections, db_url=None)
-        results.append((bare, False))
-        for kind in ("sqlite", "postgresql"):
-            Path(tmp, kind).mkdir()
-            url = fresh_database(kind, Path(tmp, kind))
-            env = {**common, "DATABASE_URL": url}
-            m = measure(f"Candor, {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}", "bot.wsgi:application", env,
-                        server, fake, candor=True, seconds=seconds, rate=rate, connections=connections, db_url=url)
-            results.append((m, True))
-    lines.append(f"Ack path: {server.describe()}, {PEOPLE} people in the directory, requests in turn: /kudos, "
-                 f"check-in \"Fill in\" (views.open), check-in submission; {seconds:.0f} s per load.")
+        for server in SERVERS:
+            bare = measure(f"bare Bolt, {server.workers}×{server.threads}", "bench.bare_app:application", common,
+                           server, fake, candor=False, seconds=seconds, rate=rate, connections=connections,
+                           db_url=None)
+            for kind in ("sqlite", "postgresql"):
+                place = Path(tmp, f"{kind}-{server.workers}x{server.threads}")
+                place.mkdir()
+                url = fresh_database(kind, place)
+                label = f"Candor, {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, {server.workers}×{server.threads}"
+                m = measure(label, "bot.wsgi:application", {**common, "DATABASE_URL": url}, server, fake,
+                            candor=True, seconds=seconds, rate=rate, connections=connections, db_url=url)
+                results.append((server, bare, m))
+    lines.append(f"Ack path under gunicorn (workers × threads), {PEOPLE} people in the directory, requests in turn: "
+                 f"/kudos, check-in \"Fill in\" (views.open), check-in submission; {seconds:.0f} s per load; "
+                 f"the outbox sender runs in each worker as in production.")
     lines.append("")
     lines.append("| app | load | ok req/s | vs bare | p50 ms | p99 ms | max ms | >1 s | failed | p99 ms by kind |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|")
-    base = {run.label: len([r for r in run.replies if answered(r, False)]) / run.seconds for run in bare.runs}
-    for m, candor in results:
-        for run in m.runs:
-            lines.append(row(m, run, candor, None if not candor else base[run.label]))
+    shown: set[str] = set()
+    for _, bare, m in results:
+        if bare.name not in shown:
+            shown.add(bare.name)
+            lines += [row(bare, run, False, None) for run in bare.runs]
+        base = {run.label: ok_rate(run, False) for run in bare.runs}
+        lines += [row(m, run, True, base[run.label]) for run in m.runs]
     lines.append("")
-    lines.append("| app | worker RSS idle | worker RSS after the loads |")
+    lines.append("| app | RSS per worker, idle | RSS per worker, after the loads |")
     lines.append("|---|---|---|")
-    for m, _ in results:
-        lines.append(f"| {m.name} | {m.rss_idle:.0f} MB | {m.rss_after:.0f} MB |")
-    for m, _ in results:
-        for check in m.checks:
-            lines.append(f"\n{m.name}: {check}.")
+    for name, idle, after in dict.fromkeys((x.name, x.rss_idle, x.rss_after) for _, bare, m in results
+                                           for x in (bare, m)):
+        lines.append(f"| {name} | {idle:.0f} MB | {after:.0f} MB |")
+    lines.append("")
+    lines.append("Targets:")
+    for _, bare, m in results:
+        closed, fixed = m.runs
+        ratio = ok_rate(closed, True) / ok_rate(bare.runs[0], False)
+        lat = fixed.latencies()
+        p99, worst = Run.quantile(lat, 0.99), (lat[-1] if lat else float("nan"))
+        verdict = [f"throughput {ratio:.2f}× bare ({'met' if ratio >= 0.5 else 'MISSED'}: ≥ 0.5×)",
+                   f"p99 at {rate:.0f} req/s {p99 * 1000:.0f} ms ({'met' if p99 < 0.1 else 'MISSED'}: < 100 ms)",
+                   f"slowest {worst * 1000:.0f} ms ({'met' if worst <= 1.0 else 'MISSED'}: none over 1 s)",
+                   f"RSS {m.rss_after:.0f} MB ({'met' if m.rss_after < 150 else 'MISSED'}: < 150 MB)"]
+        lines.append(f"- {m.name}: " + "; ".join(verdict) + ".")
+    lines.append("")
+    lines += [f"{m.name}: {check}." for _, _, m in results for check in m.checks]
     return lines
 
 
