@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     rate_per_minute: int = Field(
         default=300, ge=1, le=100_000,
         description="Messages per minute this process may send to one workspace (Slack allows several hundred; "
-        "divide by the number of replicas)",
+        "divide by workers × replicas: every gunicorn worker sends)",
     )
     sender_workers: int = Field(
         default=1, ge=1, le=32, description="Threads per process sending from the outbox (DMs to different people "

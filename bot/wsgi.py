@@ -1,8 +1,9 @@
 """HTTP mode: `POST /slack/events` (signature always verified by Bolt) and `GET /healthz`.
 
 Production: run the WSGI callable `bot.wsgi:application` under a real server, e.g.
-`gunicorn --workers 1 --threads 8 --bind 0.0.0.0:3000 'bot.wsgi:application'` (one worker per replica;
-scale with replicas). `candor run` serves the same WSGI app with a small threaded server.
+`gunicorn --workers 2 --threads 4 --bind 0.0.0.0:3000 'bot.wsgi:application'` on PostgreSQL (one worker per
+core; with SQLite one worker: README, "Workers and threads"). `candor run` serves the same WSGI app with a
+small threaded server.
 """
 
 from __future__ import annotations

@@ -9,25 +9,35 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import ANA, BOB, KUDOS_CHANNEL, SECRET, TEAM
 from tests.slack_requests import SlackRequests
 from tests.test_cli import CANDOR, _free_port, base_env, wait_healthy
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_gunicorn_serves_the_app_as_the_readme_says(tmp_path, fake):
+# The README's commands: SQLite, one process; PostgreSQL, one worker per core (BENCHMARKS.md says why).
+COMMANDS = {"sqlite": ["--workers", "1", "--threads", "8"], "postgres": ["--workers", "2", "--threads", "4"]}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_gunicorn_serves_the_app_as_the_readme_says(tmp_path, fake, request, database):
     config = tmp_path / "candor.yml"
     config.write_text(f"kudos:\n  announce: channel\n  channel: {KUDOS_CHANNEL}\n")
     env = base_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET,
                    SLACK_API_URL=fake.url, CANDOR_CONFIG=str(config))
+    assert f"gunicorn {' '.join(COMMANDS[database])}" in README.read_text()
+    if database == "postgres":
+        env["DATABASE_URL"] = request.getfixturevalue("pg_url")
     migrated = subprocess.run([CANDOR, "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     port = _free_port()
     # The README's command, on a free loopback port.
     proc = subprocess.Popen(
-        [GUNICORN, "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{port}", "bot.wsgi:application"],
+        [GUNICORN, *COMMANDS[database], "--bind", f"127.0.0.1:{port}", "bot.wsgi:application"],
         env={**env, "CANDOR_AUTO_MIGRATE": "false"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
