@@ -148,6 +148,8 @@ class RetryAfterGate:
         self._lock = threading.Lock()
         self._until: dict[str, float] = {}
         self._unshared: dict[str, float] = {}
+        # One small lock per window key: per method, and per channel posted to (bounded by the workspace's
+        # channels and people; never dropped, since a thread may be holding one).
         self._flights: dict[str, threading.Lock] = {}
 
     def flight(self, method: str, channel: str | None = None) -> threading.Lock:

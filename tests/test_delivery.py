@@ -364,6 +364,19 @@ def test_retry_after_is_shared_between_senders(db, fake, people):
     assert fake.retry_after_violations == []
 
 
+def test_only_slacks_own_refusals_count_as_a_workspace_limit():
+    """Refusals by this process's own gate (a window it already knew) never close all posting; three in a row
+    from Slack do. Either way the refused post's budget slot is given back."""
+    limiter = RateLimiter(per_minute=10)
+    for i in range(3):
+        assert limiter.wait_needed(TEAM, "chat.postMessage", f"D{i}", now=100.0 + i) == 0
+        assert limiter.post_limited(TEAM, f"D{i}", 1.0, 100.0 + i, by_slack=False) is False
+    assert limiter.free(TEAM, 103.0) == (10, 0.0)  # every slot given back
+    assert limiter.gate.wait_left("chat.postMessage") == 0 and limiter.gate.wait_left("chat.postMessage", "D0") > 0
+    assert [limiter.post_limited(TEAM, f"E{i}", 1.0, None) for i in range(3)] == [False, False, True]
+    assert limiter.gate.wait_left("chat.postMessage") > 0
+
+
 def test_a_spent_budget_claims_nothing(db, fake, people):
     """With the minute's budget spent, the sender leaves due rows alone (no lease, no render, no DM opened)
     instead of claiming a batch only to give it back, however often requests wake it."""

@@ -79,12 +79,15 @@ class RateLimiter:
         with self._lock:
             self._recent.append(False)
 
-    def post_limited(self, team: str, channel: str, seconds: float, reserved: float | None) -> bool:
-        """Slack answered a post to `channel` with 429: that channel waits `seconds`, the slot the post took
-        from the budget is given back (Slack did not take the message), and when most recent posts were
-        refused the whole method waits too (returns True: a workspace-wide window)."""
+    def post_limited(self, team: str, channel: str, seconds: float, reserved: float | None, *,
+                     by_slack: bool = True) -> bool:
+        """A post to `channel` was refused with 429: that channel waits `seconds`, the slot the post took from
+        the budget is given back (Slack did not take the message), and when the last posts Slack answered were
+        all refused the whole method waits too (returns True: a workspace-wide window). A refusal by this
+        process's own gate (`by_slack=False`: a window it knew already) says nothing about Slack's limits."""
         with self._lock:
-            self._recent.append(True)
+            if by_slack:
+                self._recent.append(True)
             workspace = sum(self._recent) >= WORKSPACE_LIMITED
             if workspace:
                 self._recent.clear()

@@ -21,7 +21,7 @@ from bot import budget as budgets
 from bot.db import Database
 from bot.delivery.limits import RateLimiter
 from bot.delivery.rendering import POST, UPLOAD, RenderContext, Rendered, Renderer, Skip
-from bot.slack import redact, retry_after_seconds, window_key
+from bot.slack import SlackBusy, redact, retry_after_seconds, window_key
 from models.core import outbox
 from models.core.clock import Clock
 from models.core.config import OrgConfig
@@ -317,7 +317,8 @@ class RowDelivery:
         if status == 429:
             retry_after = retry_after_seconds(exc.response.headers)
             if method == POST and a.channel:  # that channel waits; the whole method only on a workspace limit
-                workspace = self.limiter.post_limited(a.team, a.channel, retry_after, a.reserved)
+                workspace = self.limiter.post_limited(a.team, a.channel, retry_after, a.reserved,
+                                                      by_slack=not isinstance(exc, SlackBusy))
                 windows = [window_key(POST, a.channel)] + ([POST] if workspace else [])
             else:
                 self.limiter.pause(a.team, method, retry_after)
