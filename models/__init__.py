@@ -12,6 +12,7 @@ from models.core.tables import (
     ViewSubmission,
     Workspace,
 )
+from models.goals.tables import Goal, GoalUpdate, KeyResult
 from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
 
@@ -22,7 +23,10 @@ __all__ = [
     "Base",
     "Checkin",
     "CheckinReply",
+    "Goal",
+    "GoalUpdate",
     "InboundEvent",
+    "KeyResult",
     "Kudos",
     "KudosRecipient",
     "KudosValue",

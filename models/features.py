@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from models import checkins, kudos, one_on_ones, people
+from models import checkins, goals, kudos, one_on_ones, people
 from models.core.agenda import SectionSpec
 from models.core.config import OrgConfig
 from models.core.features import AlertKind, ChartHook, Feature, Job
@@ -23,6 +23,7 @@ FEATURES: tuple[Feature, ...] = (
     kudos.FEATURE,
     checkins.FEATURE,
     one_on_ones.FEATURE,
+    goals.FEATURE,
 )
 
 

@@ -229,6 +229,19 @@ class OneOnOneConfig(_Strict):
     no_meeting_alert_weeks: int = Field(default=4, ge=1, le=26)
 
 
+class GoalsConfig(_Strict):
+    """Goals and OKRs: their periods, limits and nudges (each owner's local working hours)."""
+
+    enabled: bool = True
+    period: Literal["quarter", "half", "year"] = Field(default="quarter", description="The default goal period")
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12, description="1 = January; 4 = April, …")
+    soft_limit_active: int = Field(default=5, ge=1, le=50, description="Active goals per person before a warning")
+    max_key_results: int = Field(default=5, ge=1, le=10)
+    stall_days: int = Field(default=14, ge=3, le=90, description="Days without an update before a nudge")
+    nudge_time: time = Field(default=time(10, 0), description="Local time of nudges and close-out prompts")
+    default_visibility: Literal["public", "private"] = "public"
+
+
 class RolloutConfig(_Strict):
     """Pilot rollout: limit scheduled prompts to some people or departments. Empty = everyone."""
 
@@ -265,6 +278,7 @@ class OrgConfig(_Strict):
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     checkins: CheckinConfig = Field(default_factory=CheckinConfig)
     one_on_ones: OneOnOneConfig = Field(default_factory=OneOnOneConfig)
+    goals: GoalsConfig = Field(default_factory=GoalsConfig)
 
     @field_validator("values")
     @classmethod
