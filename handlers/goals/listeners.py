@@ -1,0 +1,14 @@
+"""`/goal`, its modals and the App Home buttons (being built)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.services import Services
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+
+def register(app: App, services: Services) -> None:
+    """Register the goal listeners."""
