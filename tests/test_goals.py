@@ -188,6 +188,15 @@ def test_a_goal_that_breaks_a_hard_limit_is_refused_on_its_field(session, org, t
     assert session.scalar(select(func.count()).select_from(Goal)) == 0
 
 
+def test_each_goal_gets_a_short_unique_name_from_its_title(session, org, team):
+    one = make(session, org, team["ana"], title="Grow revenue in the North!")
+    two = make(session, org, team["bob"], title="Grow revenue in the north")
+    odd = make(session, org, team["bob"], title="¿Qué? ✨")
+    assert (one.slug, two.slug, odd.slug) == ("grow-revenue-in-the-north", "grow-revenue-in-the-north-2", "que")
+    assert g.find_by_slug(session, TEAM, "+Grow-Revenue-in-the-north-2") is two
+    assert g.find_by_slug(session, TEAM, "nothing-like-it") is None
+
+
 def test_the_soft_limit_warns_but_saves(session, team):
     org = org_with(soft_limit_active=2)
     results = [g.create_goal(session, org, team["bob"], draft(team["bob"], f"Goal {i}"), now=NOW) for i in range(3)]

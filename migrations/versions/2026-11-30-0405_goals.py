@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('slug', sa.String(length=60), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('period', sa.String(length=20), nullable=False),
     sa.Column('starts_on', sa.Date(), nullable=False),
@@ -54,6 +55,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['parent_id'], ['goals.id'], name=op.f('fk_goals_parent_id_goals'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['team_id'], ['workspaces.team_id'], name=op.f('fk_goals_team_id_workspaces')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_goals')),
+    sa.UniqueConstraint('team_id', 'slug', name=op.f('uq_goals_team_id_slug')),
     sa.UniqueConstraint('team_id', 'source_key', name=op.f('uq_goals_team_id_source_key'))
     )
     with op.batch_alter_table('goals', schema=None) as batch_op:

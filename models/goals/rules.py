@@ -18,6 +18,8 @@ Every function only flushes; the caller's unit of work commits.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -273,7 +275,8 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
         parent = _parent(session, org, author, draft.team_id, draft.parent_id)
 
     goal = Goal(team_id=draft.team_id, level=level, owner=owner, department=department, created_by=author,
-                parent=parent, title=title, description=description, period=period.key,
+                parent=parent, title=title, slug=make_slug(session, draft.team_id, title),
+                description=description, period=period.key,
                 starts_on=period.starts_on, ends_on=period.ends_on, visibility=visibility,
                 last_update_at=now, source_key=draft.source_key, created_at=now,
                 key_results=[KeyResult(position=i, title=kr.title, kind=kr.kind, start_value=kr.start,
@@ -288,6 +291,28 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
     session.flush()
     count = active_goal_count(session, owner) if level == "person" else 0
     return CreateResult(goal, True, count, level == "person" and count > org.goals.soft_limit_active)
+
+
+SLUG_MAX = 40
+
+
+def make_slug(session: Session, team_id: str, title: str) -> str:
+    """A short name for the goal, from its title, unique in the workspace ("grow-revenue-north", "…-2")."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    base = "-".join(re.findall(r"[a-z0-9]+", ascii_title))[:SLUG_MAX].strip("-") or "goal"
+    taken = set(session.scalars(select(Goal.slug).where(Goal.team_id == team_id,
+                                                        Goal.slug.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def find_by_slug(session: Session, team_id: str, slug: str) -> Goal | None:
+    return session.scalars(select(Goal).where(Goal.team_id == team_id,
+                                              Goal.slug == slug.strip().lstrip("+").lower())).one_or_none()
 
 
 def _parent(session: Session, org: OrgConfig, author: Person, team_id: str, parent_id: int) -> Goal:
@@ -395,8 +420,9 @@ def close_goal(session: Session, org: OrgConfig, author: Person, draft: CloseDra
         parent = goal.parent if goal.parent is not None and goal.parent.active else None
         successor = Goal(team_id=goal.team_id, level=goal.level, owner_id=goal.owner_id,
                          department=goal.department, created_by=author, parent=parent, title=goal.title,
-                         description=goal.description, period=nxt.key, starts_on=nxt.starts_on,
-                         ends_on=nxt.ends_on, visibility=goal.visibility, progress=goal.progress,
+                         slug=make_slug(session, goal.team_id, goal.title), description=goal.description,
+                         period=nxt.key, starts_on=nxt.starts_on, ends_on=nxt.ends_on,
+                         visibility=goal.visibility, progress=goal.progress,
                          last_update_at=now, source_key=f"carried:{goal.id}", created_at=now,
                          key_results=[KeyResult(position=kr.position, title=kr.title, kind=kr.kind,
                                                 start_value=kr.start_value, target_value=kr.target_value,

@@ -37,6 +37,7 @@ class Goal(Timestamped, Base):
 
     `parent` aligns it with a goal one level up (organisation → department → person). Progress rolls up
     from its key results (`models.goals.progress`); a goal without key results carries `progress` itself.
+    `slug` (from the title, unique in the workspace) names it in text, e.g. `/kudos @ana +grow-revenue-north`.
     `status` is what the owner last said (None: Candor's suggestion stands). `last_update_at` is the last
     time anyone recorded progress (creation counts), from which a stall is measured. A goal is created once
     per `source_key` (the modal's view id, an import line), so a double submit makes one goal.
@@ -48,6 +49,7 @@ class Goal(Timestamped, Base):
     __tablename__ = "goals"
     __table_args__ = (
         UniqueConstraint("team_id", "source_key"),
+        UniqueConstraint("team_id", "slug"),
         CheckConstraint("level IN ('organisation', 'department', 'person')", name="level"),
         CheckConstraint("state IN ('active', 'closed')", name="state"),
         CheckConstraint("visibility IN ('public', 'private')", name="visibility"),
@@ -62,6 +64,7 @@ class Goal(Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(60))  # "grow-revenue-north": `+grow-revenue-north` in /kudos
     description: Mapped[str] = mapped_column(Text, default="")
     period: Mapped[str] = mapped_column(String(20))
     starts_on: Mapped[date] = mapped_column(Date)
