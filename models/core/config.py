@@ -240,6 +240,7 @@ class GoalsConfig(_Strict):
     stall_days: int = Field(default=14, ge=3, le=90, description="Days without an update before a nudge")
     nudge_time: time = Field(default=time(10, 0), description="Local time of nudges and close-out prompts")
     default_visibility: Literal["public", "private"] = "public"
+    in_checkins: bool = Field(default=True, description="The check-in modal shows active goals with a progress field")
 
 
 class RolloutConfig(_Strict):
