@@ -510,19 +510,19 @@ def test_long_sections_stay_within_slack_limits(session, org, team):
 
 
 def test_agenda_sections_are_pluggable(session, org, team):
-    """A later feature (goals, feedback) adds a section without touching the rest."""
+    """A later feature (feedback, say) adds a section without touching the rest."""
     p = pair(session, team["ana"], team["bob"])
     seen = []
 
-    def goals(session, pair, since, until):
+    def feedback(session, pair, since, until):
         seen.append((pair.id, since, until))
-        return AgendaSection(title="Goals", lines=["Goal A: 40% → 60%"], total=1)
+        return AgendaSection(title="Feedback", lines=["Clear launch notes"], total=1)
 
-    sections = (*agenda_sections(), SectionSpec(key="test_goals", order=45, fn=goals))
+    sections = (*agenda_sections(), SectionSpec(key="test_feedback", order=45, fn=feedback))
     until = oo.next_meeting(p, MON).at
     agenda = build_agenda(session, p, team["bob"], org, until=until, sections=sections)
-    assert [s.key for s in agenda.sections] == ["talking_points", "action_items", "checkins", "test_goals",
-                                                "kudos"]
+    assert [s.key for s in agenda.sections] == ["talking_points", "action_items", "checkins", "goals",
+                                                "test_feedback", "kudos"]
     assert seen == [(p.id, agenda.since, until)]
 
 

@@ -6,10 +6,8 @@ from datetime import date
 
 from bot.i18n import Translator
 from models.core.messages import _t
-from models.goals import AT_RISK, OFF_TRACK, ON_TRACK, Goal, progress_bar, state_of
+from models.goals import STATUS_EMOJI, STATUS_NAME, Goal, progress_bar, state_of
 
-STATUS_EMOJI = {ON_TRACK: ":large_green_circle:", AT_RISK: ":large_yellow_circle:", OFF_TRACK: ":red_circle:"}
-STATUS_NAME = {ON_TRACK: _t("On track"), AT_RISK: _t("At risk"), OFF_TRACK: _t("Off track")}
 LEVEL_NAME = {"organisation": _t("Organisation"), "department": _t("Department"), "person": _t("Personal")}
 
 

@@ -5,7 +5,7 @@ parent one level up (organisation → department → person). Its progress rolls
 Candor suggests a status from progress against the time gone by (`progress`). Who may create, see and
 update which goal, and the alignment queries, are in `rules`. Stalled goals get one nudge per silence and
 ended ones a close-out prompt (`prompts`); at-risk and off-track goals join the 1:1 agenda (`agenda`);
-stalled and off-track goals are HR alerts (`alerts`, `jobs`); goals join export and erasure
+stalled and off-track goals are HR alerts (the daily job in `jobs`); goals join export and erasure
 (`personal_data`)."""
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from models.goals.progress import (
     AT_RISK,
     OFF_TRACK,
     ON_TRACK,
+    STATUS_EMOJI,
+    STATUS_NAME,
     STATUSES_SET,
     GoalState,
     goal_progress,
@@ -91,6 +93,8 @@ __all__ = [
     "OFF_TRACK",
     "ON_TRACK",
     "STATUSES_SET",
+    "STATUS_EMOJI",
+    "STATUS_NAME",
     "TITLE_MAX",
     "UNIT_MAX",
     "CloseDraft",

@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from models.core.messages import _t
 from models.goals.periods import Period
 from models.goals.tables import Goal, KeyResult
 
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
 STATUSES_SET = frozenset((ON_TRACK, AT_RISK, OFF_TRACK))
+# The statuses' names and colours, as message ids the views translate.
+STATUS_NAME = {ON_TRACK: _t("On track"), AT_RISK: _t("At risk"), OFF_TRACK: _t("Off track")}
+STATUS_EMOJI = {ON_TRACK: ":large_green_circle:", AT_RISK: ":large_yellow_circle:", OFF_TRACK: ":red_circle:"}
 AT_RISK_GAP = 0.15
 OFF_TRACK_GAP = 0.30
 
