@@ -596,6 +596,25 @@ def test_the_alignment_view_shows_the_chain_without_leaking_private_titles(cando
     assert "That goal doesn't exist or isn't visible to you." in text and "Sales plan" not in text
 
 
+def test_the_alignment_view_shows_the_goals_history_with_authors_and_comments(candor):
+    seed(candor)
+    goal = make_goal(candor, BOB, "Bob's accounts", key_results=(g.KeyResultDraft("Deals", start=0, target=10),))
+    with candor.rt.db.unit_of_work() as s:
+        kr = s.get(Goal, goal).key_results[0].id
+        g.update_goal(s, candor.rt.org, person(s, ANA), g.UpdateDraft(
+            goal, "test:u1", values={kr: 5}, status="at_risk", comment="Two deals slipped <!channel>"),
+            now=candor.clock.now() + timedelta(days=1))
+    click(candor, Ids.ALIGNMENT_BUTTON, user=BOB, value=str(goal))
+    view = last_opened(candor)
+    check_blocks(view["blocks"], limit=100, pointer="/view/blocks", error="invalid_arguments")
+    text = json.dumps(view, ensure_ascii=False)
+    assert "*Latest updates*" in text
+    newest, created = text.index("Two deals slipped"), text.index("created")
+    assert newest < created  # newest first
+    assert f"<@{ANA}> · updated · 50% · :large_yellow_circle: At risk" in text
+    assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+
+
 # -- the App Home ----------------------------------------------------------------------------------------------
 
 

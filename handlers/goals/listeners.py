@@ -41,6 +41,7 @@ from models.core import submissions
 from models.core.messages import _t
 from models.core.outbox import request_home_refresh
 from models.core.tables import Person
+from models.core.zones import zone_of
 from models.goals import (
     Goal,
     GoalDraft,
@@ -52,6 +53,7 @@ from models.goals import (
     children,
     create_goal,
     goals_of,
+    history,
     load_goal,
     may_create_level,
     may_update,
@@ -287,9 +289,15 @@ def register(app: App, services: Services) -> None:
                      if a.team_id == person.team_id and can_see_goal(session, who, a) else None
                      for a in reversed(ancestors(session, goal.id))]
             kids = [c for c in children(session, goal) if c.team_id == person.team_id and can_see_goal(session, who, c)]
+            zone = zone_of(person.tz, org.schedule.default_timezone)
+            entries = [views.HistoryLine(day=u.created_at.astimezone(zone).date(),
+                                         author_id=(u.author.slack_user_id
+                                                    if u.author and u.author.erased_at is None else None),
+                                         source=u.source, status=u.status, progress=u.progress, comment=u.comment)
+                       for u in history(session, goal, limit=views.HISTORY_LINES + 1)]
             return views.alignment_modal(t, chain, card_of(session, org, person, goal, t, now),
                                          cards_of(session, org, person, kids[:views.ALIGN_CHILDREN], t, now),
-                                         len(kids), rollup(kids))
+                                         len(kids), rollup(kids), history=entries)
 
         if not org.goals.enabled:
             view: View | None = views.done_view(t, t("Alignment"), views.goals_off(t))

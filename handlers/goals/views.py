@@ -38,6 +38,7 @@ from bot.text import escape, truncate
 from handlers.goals.common import LEVEL_NAME, status_label
 from handlers.goals.ids import GoalIds
 from handlers.goals.payloads import SUGGEST
+from models.core.messages import _t
 from models.goals import (
     AT_RISK,
     COMMENT_MAX,
@@ -87,6 +88,34 @@ class GoalCard:
     can_update: bool = False
     aligned: bool = False  # it has a parent or children: the alignment view shows something
     stalled_days: int | None = None  # days without an update, when that makes it stalled
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One entry of a goal's history as shown: when (the viewer's local date), who, how, and what they said."""
+
+    day: date
+    author_id: str | None  # Slack id; None for an import or an erased author
+    source: str  # created, modal, checkin, closeout, carried, import
+    status: str | None
+    progress: float
+    comment: str
+
+
+@dataclass(frozen=True)
+class KudosLine:
+    """A kudos that named the goal."""
+
+    day: date
+    giver_id: str
+    recipient_ids: Sequence[str]
+    message: str
+
+
+HISTORY_LINES = 10
+KUDOS_LINES = 5
+SOURCE_NAME = {"created": _t("created"), "modal": _t("updated"), "checkin": _t("updated in a check-in"),
+               "closeout": _t("closed out"), "carried": _t("carried over"), "import": _t("imported")}
 
 
 @dataclass(frozen=True)
@@ -501,11 +530,36 @@ def _chunks(lines: Sequence[str], limit: int = SECTION_CHUNK) -> list[str]:
     return out
 
 
+def history_blocks(t: Translator, history: Sequence[HistoryLine], kudos: Sequence[KudosLine]) -> list[Block]:
+    """The goal's latest updates (who, when, status, progress, comment) and the kudos that named it."""
+    blocks: list[Block] = [DividerBlock(), section(t("*Latest updates*"))]
+    lines = []
+    for h in history[:HISTORY_LINES]:
+        who = mention(h.author_id) if h.author_id else t("someone")
+        head = f"`{h.day.isoformat()}` {who} · {t(SOURCE_NAME.get(h.source, SOURCE_NAME['modal']))}"
+        head += f" · {round(h.progress * 100)}%"
+        if h.status:
+            head += f" · {status_label(t, h.status)}"
+        if h.comment.strip():
+            head += "\n> " + escape(truncate(h.comment, 500)).replace("\n", "\n> ")
+        lines.append(head)
+    blocks.extend(section(chunk) for chunk in _chunks(lines)[:6])
+    if len(history) > HISTORY_LINES:
+        blocks.append(context(t("Older updates: `candor goals list` or an export has the whole history.")))
+    if kudos:
+        blocks.append(section(t("*Kudos for this goal*")))
+        shown = [f"`{k.day.isoformat()}` {mention(k.giver_id)} → {', '.join(mention(r) for r in k.recipient_ids)}"
+                 f"\n> {escape(truncate(k.message, 300))}" for k in kudos[:KUDOS_LINES]]
+        blocks.extend(section(chunk) for chunk in _chunks(shown)[:3])
+    return blocks
+
+
 def alignment_modal(t: Translator, chain: Sequence[GoalCard | None], goal: GoalCard,
-                    children: Sequence[GoalCard], total_children: int, rollup: float | None) -> View:
+                    children: Sequence[GoalCard], total_children: int, rollup: float | None,
+                    history: Sequence[HistoryLine] = (), kudos: Sequence[KudosLine] = ()) -> View:
     """A goal's line from the organisation down: the goals it supports (from the top; one the viewer may not
     see is "a private goal", without its title), the goal, and the goals that support it (the first `children`
-    of `total_children` the viewer may see) with their roll-up."""
+    of `total_children` the viewer may see) with their roll-up; then its latest updates and kudos."""
     lines: list[str] = []
     for depth, node in enumerate([*chain, goal]):
         arrow = "\u2003" * depth + ("↳ " if depth else "")
@@ -539,6 +593,9 @@ def alignment_modal(t: Translator, chain: Sequence[GoalCard | None], goal: GoalC
             blocks.append(context(t("…and {count} more.", count=total_children - shown_count)))
     else:
         blocks.append(context(t("No goals support it yet. Others can choose it as the goal theirs supports.")))
+    if history or kudos:
+        extra = history_blocks(t, history, kudos)
+        blocks = blocks[:VIEW_BLOCKS_MAX - len(extra)] + extra
     return View(type="modal", callback_id=GoalIds.ALIGNMENT_MODAL, title=plain(t("Alignment"), MODAL_TITLE_MAX),
                 close=plain(t("Close"), MODAL_TITLE_MAX), blocks=blocks[:VIEW_BLOCKS_MAX])
 
