@@ -17,7 +17,8 @@ from bot.sealed import Sealer
 from bot.services import team_of, user_of
 from bot.text import CHANNEL_MENTION, LINK, SPECIAL_MENTION, SUBTEAM_MENTION, USER_MENTION, unescape
 from handlers.goals.ids import GoalIds
-from models.goals import KeyResultDraft
+from models.goals import GoalError, KeyResultDraft
+from models.goals import parse_key_result as read_key_result
 
 SUGGEST = "suggest"  # the status option "Let Candor suggest"
 
@@ -26,15 +27,6 @@ _THOUSANDS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _PLAIN = r"\d+(?:[.,]\d+)?"
 NUMBER = rf"[-+]?(?:{_THOUSANDS}|{_PLAIN})"
 _NUMBER = re.compile(rf"(?P<sign>[-+]?)(?:(?P<thousands>{_THOUSANDS})|(?P<plain>{_PLAIN}))", re.ASCII)
-# "New accounts: 0 -> 20 accounts", "Cut churn 5 → 3 %", "Grow users from 10 to 20"
-_ARROW = r"(?:\s*(?:->|→|=>)\s*|\s+to\s+)"
-KR_LINE = re.compile(
-    rf"^(?P<title>.+?)(?:\s*:\s*|\s+)(?P<start>{NUMBER}){_ARROW}(?P<target>{NUMBER})(?P<unit>.*)$",
-    re.IGNORECASE | re.DOTALL | re.ASCII,
-)
-# A line that reads like a number range (an arrow, or "<number> to <number>"): it must parse as one.
-_LOOKS_METRIC = re.compile(rf"->|→|=>|{NUMBER}\s+to\s+{NUMBER}", re.IGNORECASE | re.ASCII)
-
 
 def to_int(value: Any) -> int | None:
     """A record id from the client (a button's value, an option): digits only, else None."""
@@ -65,23 +57,17 @@ class KeyResultFormatError(ValueError):
 
 
 def parse_key_result(line: str | None) -> KeyResultDraft | None:
-    """One key-result line of the create modal: `Title: start -> target unit` (also `→` and ` to `) is a metric;
-    anything else is the title of a 0–100 % milestone. None for an empty line; `KeyResultFormatError` for a
-    line that looks like a range but does not parse. Lengths and values are the domain's to check."""
+    """One key-result line of the create modal, read as the CSV import reads it (`models.goals.text`): `Title:
+    start -> target unit` (also `→`, `=>` and ` to `) is a metric; anything else is the title of a 0–100 %
+    milestone. None for an empty line; `KeyResultFormatError` for a line that looks like a range but does not
+    parse. Lengths and values are the domain's to check."""
     text = " ".join((line or "").split())
     if not text:
         return None
-    found = KR_LINE.match(text)
-    if found is not None:
-        start, target = parse_number(found.group("start")), parse_number(found.group("target"))
-        title = found.group("title").strip().rstrip(":").strip()
-        if start is None or target is None or not title:
-            raise KeyResultFormatError(text)
-        return KeyResultDraft(title=title, kind="metric", start=start, target=target,
-                              unit=found.group("unit").strip())
-    if _LOOKS_METRIC.search(text):
-        raise KeyResultFormatError(text)
-    return KeyResultDraft(title=text.rstrip(":").strip() or text, kind="milestone")
+    try:
+        return read_key_result(text)
+    except GoalError as err:
+        raise KeyResultFormatError(text) from err
 
 
 def plain(text: str) -> str:

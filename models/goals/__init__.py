@@ -68,6 +68,7 @@ from models.goals.rules import (
     visible_goal_where,
 )
 from models.goals.tables import Goal, GoalUpdate, KeyResult
+from models.goals.text import format_key_result, parse_key_result
 
 FEATURE = Feature(
     name="goals",
@@ -117,6 +118,7 @@ __all__ = [
     "create_goal",
     "descendants",
     "find_by_slug",
+    "format_key_result",
     "goal_period",
     "goal_progress",
     "goals_of",
@@ -128,6 +130,7 @@ __all__ = [
     "may_update",
     "next_period",
     "parent_choices",
+    "parse_key_result",
     "parse_period",
     "period_containing",
     "progress_bar",
