@@ -46,16 +46,36 @@ class ParsedKudosText:
     recipients: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     message: str = ""
+    words: list[str] = field(default_factory=list)  # words with a claimed prefix, as typed: "+launch-v2"
 
 
-def parse_kudos_text(text: str) -> ParsedKudosText:
+# A word for another part of Candor: a prefix, then a short name (letters, digits, single hyphens, at least one
+# letter: "+1" stays text), standing alone (after a space or an opening bracket, before a space or punctuation).
+WORD_NAME = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+
+
+def _word_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not prefixes:
+        return None
+    if any(len(p) != 1 or p.isalnum() or p.isspace() or p in "#@<>&" for p in prefixes):
+        raise ValueError(f"a word prefix is one punctuation character other than # @ < > &: {prefixes!r}")
+    chars = "".join(re.escape(p) for p in prefixes)
+    return re.compile(rf"[ \t]*(?<![^\s(\[\"'])([{chars}]{WORD_NAME})(?=$|[\s.,;:!?)\]\"'])")
+
+
+def _is_word(word: str) -> bool:
+    return any(c.isalpha() for c in word[1:])
+
+
+def parse_kudos_text(text: str, word_prefixes: tuple[str, ...] = ()) -> ParsedKudosText:
     """Read `/kudos @ana @li for the calm launch #customer-focus` as Slack delivers it.
 
     With `should_escape: true` Slack sends mentions as `<@U123|ana>` (or `<@U123>`) and escapes what
     the user typed (`&lt;`). Every user mention is a recipient; mentions are removed from the message
     (those inside a sentence become `@name`); `#tags` are read as values and stay in the message as
-    written; special mentions and links become plain text. The message is returned unescaped (plain),
-    to be escaped again wherever it is shown.
+    written; special mentions and links become plain text. Words starting with one of `word_prefixes`
+    (e.g. `+launch-v2`, for whichever part of Candor claims `+`) are returned as `words` and taken out of the
+    message. The message is returned unescaped (plain), to be escaped again wherever it is shown.
     """
     recipients = list(dict.fromkeys(m.group(1) for m in USER_MENTION.finditer(text)))
     body = text.strip()
@@ -74,5 +94,17 @@ def parse_kudos_text(text: str) -> ParsedKudosText:
     body = SUBTEAM_MENTION.sub(lambda m: "@" + (m.group(1) or "group").lstrip("@"), body)
     body = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), body)
     body = unescape(body)
+    words: list[str] = []
+    pattern = _word_pattern(word_prefixes)
+    if pattern is not None:
+        def take(m: re.Match[str]) -> str:
+            if not _is_word(m.group(1)):
+                return m.group(0)
+            words.append(m.group(1))
+            return ""
+
+        body = pattern.sub(take, body)
+        if words:  # the words may have stood between the address and the message
+            body = re.sub(r"^\s*[:,-]\s*", "", body)
     body = re.sub(r"[ \t]+", " ", body).strip()
-    return ParsedKudosText(recipients=recipients, tags=tags, message=body)
+    return ParsedKudosText(recipients=recipients, tags=tags, message=body, words=list(dict.fromkeys(words)))

@@ -12,6 +12,7 @@ from models.core.tables import (
     ViewSubmission,
     Workspace,
 )
+from models.goals.links import GoalKudos as GoalKudos
 from models.goals.tables import Goal, GoalUpdate, KeyResult
 from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint

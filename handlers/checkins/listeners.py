@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.blocks import form_expired, mention
+from bot.blocks import VIEW_BLOCKS_MAX, form_expired, mention
+from bot.registry import CheckinExtension, PartRefused
 from bot.services import team_of, user_of
 from handlers.checkins import views as views
 from handlers.checkins.ids import CheckinIds
@@ -16,6 +18,8 @@ from handlers.kudos import modal as kudos_modal
 from models import access, checkins
 from models.checkins.tables import Checkin
 from models.core import submissions
+from models.core.config import OrgConfig
+from models.core.messages import Message
 from models.core.prompts import pattern_for
 from models.core.tables import Person
 from models.one_on_ones import NO_ONE_ON_ONE, OneOnOneError, add_talking_point, pair_of
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}", re.ASCII)
+PRIVATE_METADATA_MAX = 3000  # Slack's limit for a view's private_metadata
 
 
 # -- listeners ----------------------------------------------------------------------------------------
@@ -52,8 +57,25 @@ def _record_id(body: dict[str, Any]) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
 
 
+# -- other features' parts of the check-in (`bot.registry.CheckinExtension`) ---------------------------------
+
+
+@cache
+def _all_parts() -> tuple[CheckinExtension, ...]:
+    # The features' joined Slack sides: the runtime is the one place that loads them.
+    from bot.runtime import slack_registry
+
+    return slack_registry().checkin_extensions
+
+
+def checkin_parts(org: OrgConfig) -> tuple[CheckinExtension, ...]:
+    """The parts other features add to the check-in modal (goals), those the organisation has turned on."""
+    return tuple(part for part in _all_parts() if part.enabled(org))
+
+
 def register(app: App, services: Services) -> None:
     org = services.org
+    _all_parts()  # joined once, now: a mistake in another feature's part shows at start, not at a request
 
     def open_modal(body: dict[str, Any], view: Any) -> None:
         services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
@@ -85,9 +107,23 @@ def register(app: App, services: Services) -> None:
                         "Your check-in for {week} is closed and can no longer be edited.",
                         week=views.week_label(t, period)))
                 else:
-                    meta = services.sealer.seal(CheckinIds.MODAL, person.slack_user_id, {"period": period})
+                    # Other features' parts at the top (the person's goals), in the room the questions leave.
+                    room = VIEW_BLOCKS_MAX - 1 - len(org.checkins.questions[:views.QUESTIONS_MAX])
+                    lead: list[Any] = []
+                    sealed: dict[str, Any] = {}
+                    for part in checkin_parts(org):
+                        found = part.blocks(session, person, t, org, room - len(lead))
+                        if found is not None and len(lead) + len(found.blocks) <= room:
+                            lead += found.blocks
+                            if found.sealed:
+                                sealed[part.name] = found.sealed
+                    state: dict[str, Any] = {"period": period, **({"parts": sealed} if sealed else {})}
+                    meta = services.sealer.seal(CheckinIds.MODAL, person.slack_user_id, state)
+                    if len(meta) > PRIVATE_METADATA_MAX:  # the parts asked too much: the check-in alone
+                        lead, meta = [], services.sealer.seal(CheckinIds.MODAL, person.slack_user_id,
+                                                              {"period": period})
                     view = views.checkin_modal(t, period, org.checkins.questions, existing=existing, late=closed,
-                                               private_metadata=meta)
+                                               private_metadata=meta, lead_blocks=lead)
         open_modal(body, view)
         ack()
 
@@ -102,6 +138,23 @@ def register(app: App, services: Services) -> None:
         if meta is None:
             ack(response_action="errors", errors={first_block: form_expired(t)})
             return
+        # Other features' parts (goal progress): read with what they sealed when the form opened; a value they
+        # cannot read is an inline error, and nothing is written.
+        found = meta.get("parts")
+        sealed: dict[str, Any] = found if isinstance(found, dict) else {}
+        readings: list[tuple[CheckinExtension, Any]] = []
+        problems: dict[str, Message] = {}
+        for part in checkin_parts(org):
+            reading, errors = part.read(view.get("state", {}).get("values", {}), sealed.get(part.name) or {})
+            problems.update(errors)
+            if reading is not None:
+                readings.append((part, reading))
+        if problems:
+            ack(response_action="errors", errors=PartRefused(problems).in_language(t))
+            return
+        source_key = f"checkin:{user_of(body)}:{view['id']}"  # one submission: recorded once, however often sent
+
+        notes: list[str] = []  # what the parts said, for this answer only (not kept with the form's result)
 
         def save() -> dict[str, Any]:
             with services.unit_of_work() as session:
@@ -112,6 +165,8 @@ def register(app: App, services: Services) -> None:
                 person = services.acting_person(session, body)
                 result = checkins.submit(session, person, period, answers, org, pattern_for(person, org),
                                          now=services.clock.now())
+                said = [part.apply(session, person, org, reading, source_key) for part, reading in readings]
+                notes[:] = [t.message(note) for note in said if note is not None]
                 done = {"late": result.late, "edited": not result.created,
                         "has_manager": result.checkin.manager_id is not None}
                 form.finish(session, done)
@@ -125,13 +180,17 @@ def register(app: App, services: Services) -> None:
         except checkins.CheckinInvalid as err:
             ack(response_action="errors", errors=views.answer_errors(t, err.errors))
             return
+        except PartRefused as err:  # raised inside the unit of work: neither the answers nor the parts were saved
+            ack(response_action="errors", errors=err.in_language(t))
+            return
         except checkins.CheckinError as err:
             message = t.message(err.message, week=views.week_label(t, period))
             ack(response_action="errors", errors={first_block: message})
             return
         ack(response_action="update", view=views.saved_view(t, period, late=bool(done.get("late")),
                                                             edited=bool(done.get("edited")),
-                                                            has_manager=bool(done.get("has_manager"))))
+                                                            has_manager=bool(done.get("has_manager")),
+                                                            notes=notes))
 
     @app.action(CheckinIds.REPLY.value)
     def reply_button(ack: Ack, body: dict[str, Any]) -> None:
@@ -242,5 +301,5 @@ def register(app: App, services: Services) -> None:
         # The button names the person to pre-select; the giver can change it, and the kudos rules check it.
         recipient = str(body["actions"][0].get("value") or "")
         recipients = [recipient] if SLACK_USER.fullmatch(recipient) else None
-        open_modal(body, kudos_modal(services, t, user_of(body), recipients=recipients))
+        open_modal(body, kudos_modal(services, t, user_of(body), team_id=team_of(body), recipients=recipients))
         ack()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -36,6 +37,7 @@ from models.checkins.tables import Checkin
 from models.core.config import CheckinQuestion
 from models.core.messages import Message
 
+QUESTIONS_MAX = 90  # questions shown in the modal (Slack: 100 blocks)
 SCALE_LABELS = {1: ":cloud_with_rain: 1", 2: ":cloud: 2", 3: ":partly_sunny: 3", 4: ":sunny: 4", 5: ":star2: 5"}
 
 
@@ -73,7 +75,9 @@ def _question_block(t: Translator, q: CheckinQuestion, initial: Any) -> InputBlo
 
 
 def checkin_modal(t: Translator, period: str, questions: list[CheckinQuestion], *, existing: Checkin | None,
-                  late: bool, private_metadata: str) -> View:
+                  late: bool, private_metadata: str, lead_blocks: Sequence[Block] = ()) -> View:
+    """The weekly check-in: a note when editing or late, `lead_blocks` (other features' parts: the person's
+    goals), then the questions."""
     blocks: list[Block] = []
     if late:
         blocks.append(context(t("This check-in is closed for editing; a first answer is still welcome and is "
@@ -81,8 +85,9 @@ def checkin_modal(t: Translator, period: str, questions: list[CheckinQuestion], 
     elif existing is not None:
         blocks.append(context(t("You answered this already; saving replaces your answer and your manager sees "
                                 "the latest.")))
+    blocks.extend(lead_blocks)
     answers = existing.answers if existing is not None else {}
-    blocks.extend(_question_block(t, q, answers.get(q.id)) for q in questions[:90])
+    blocks.extend(_question_block(t, q, answers.get(q.id)) for q in questions[:QUESTIONS_MAX])
     return View(
         type="modal", callback_id=CheckinIds.MODAL, title=PlainTextObject(text=t("Weekly check-in")),
         submit=PlainTextObject(text=t("Save")), close=PlainTextObject(text=t("Cancel")),
@@ -95,7 +100,9 @@ def answer_errors(t: Translator, errors: dict[str, Message]) -> dict[str, str]:
     return {f"q_{qid}": t.message(message) for qid, message in errors.items()}
 
 
-def saved_view(t: Translator, period: str, *, late: bool, edited: bool, has_manager: bool) -> View:
+def saved_view(t: Translator, period: str, *, late: bool, edited: bool, has_manager: bool,
+               notes: Sequence[str] = ()) -> View:
+    """The modal after saving. `notes`: what other features' parts said (translated), e.g. goals updated."""
     if late:
         text = t(":white_check_mark: Thanks! Your check-in was filed under {week} (late).", week=week_label(t, period))
     elif edited:
@@ -104,6 +111,8 @@ def saved_view(t: Translator, period: str, *, late: bool, edited: bool, has_mana
         text = t(":white_check_mark: Thanks, your check-in for {week} is saved.", week=week_label(t, period))
     if has_manager and not edited:
         text += " " + t("Your manager will see it.")
+    for note in notes:
+        text += "\n" + note
     return View(type="modal", callback_id=f"{CheckinIds.MODAL}_saved", title=PlainTextObject(text=t("Weekly check-in")),
                 close=PlainTextObject(text=t("Close")), blocks=[section(text)])
 

@@ -10,6 +10,7 @@ from bot.registry import HomeSection, SlackSide
 from bot.services import Services
 from handlers.goals import closeout, listeners
 from handlers.goals.home import goals_home
+from handlers.goals.integrations import CHECKIN_EXTENSION, KUDOS_EXTENSION
 from handlers.goals.renderers import RENDERERS
 
 if TYPE_CHECKING:
@@ -21,4 +22,5 @@ def register(app: App, services: Services) -> None:
     closeout.register(app, services)
 
 
-SLACK = SlackSide(register=register, renderers=RENDERERS, home=(HomeSection(25, goals_home),))
+SLACK = SlackSide(register=register, renderers=RENDERERS, home=(HomeSection(25, goals_home),),
+                  checkin_extension=CHECKIN_EXTENSION, kudos_extension=KUDOS_EXTENSION)

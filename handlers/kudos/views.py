@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -52,7 +53,9 @@ def kudos_modal(
     recipients: list[str] | None = None,
     permalink: str | None = None,
     private_metadata: str = "",
+    extra_blocks: Sequence[Block] = (),
 ) -> View:
+    """The kudos form: recipients, values, `extra_blocks` (other features' fields, e.g. a goal), the message."""
     recipients_select = UserMultiSelectElement(
         action_id=KudosIds.RECIPIENTS_ACTION,
         placeholder=PlainTextObject(text=t("Who do you want to recognise?")),
@@ -88,6 +91,7 @@ def kudos_modal(
                 ),
             )
         )
+    blocks.extend(extra_blocks)
     blocks.append(
         InputBlock(
             block_id=KudosIds.MESSAGE_BLOCK,
@@ -147,11 +151,14 @@ def recipient_dm(t: Translator, kudos: Kudos, catalog: dict[str, CompanyValue]) 
     return head + ": " + escape(truncate(kudos.message, 300)), to_dicts(blocks)
 
 
-def confirmation(t: Translator, kudos: Kudos, remaining: int | None) -> str:
+def confirmation(t: Translator, kudos: Kudos, remaining: int | None, *, notes: Sequence[str] = ()) -> str:
+    """`notes`: what other features' parts of the kudos said (translated), e.g. the goal it was tied to."""
     who = t.list([mention(r.person.slack_user_id) for r in kudos.recipients])
     text = t(":white_check_mark: Kudos sent to {recipients}.", recipients=who)
     if remaining is not None:
         text += " " + t.n("You can give {count} more this week.", "You can give {count} more this week.", remaining)
+    for note in notes:
+        text += " " + note
     return text
 
 
@@ -165,14 +172,14 @@ def modal_errors(t: Translator, err: KudosRejected) -> dict[str, str]:
     return {FIELD_BLOCKS.get(err.field, KudosIds.MESSAGE_BLOCK).value: truncate(rejection(t, err), 2000)}
 
 
-def sent_view(t: Translator, kudos: Kudos, remaining: int | None) -> View:
+def sent_view(t: Translator, kudos: Kudos, remaining: int | None, *, notes: Sequence[str] = ()) -> View:
     """What the modal turns into after a successful submit."""
     return View(
         type="modal",
         callback_id=f"{KudosIds.MODAL}_sent",
         title=PlainTextObject(text=t("Kudos sent")),
         close=PlainTextObject(text=t("Close")),
-        blocks=[section(confirmation(t, kudos, remaining))],
+        blocks=[section(confirmation(t, kudos, remaining, notes=notes))],
     )
 
 

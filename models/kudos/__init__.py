@@ -23,6 +23,7 @@ from models.kudos.rules import (
     local_week_start,
     summary_for,
 )
+from models.kudos.tables import Kudos, KudosRecipient
 
 FEATURE = Feature(
     name="kudos",
@@ -35,7 +36,9 @@ FEATURE = Feature(
 __all__ = [
     "FEATURE",
     "GiveResult",
+    "Kudos",
     "KudosDraft",
+    "KudosRecipient",
     "KudosRejected",
     "KudosRules",
     "KudosSummary",
