@@ -613,6 +613,15 @@ def test_the_alignment_view_shows_the_goals_history_with_authors_and_comments(ca
     assert newest < created  # newest first
     assert f"<@{ANA}> · updated · 50% · :large_yellow_circle: At risk" in text
     assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+    assert "Kudos for this goal" not in text
+    with candor.session() as s:
+        slug = s.get(Goal, goal).slug
+    answer = acked(candor.slack.command("/kudos", f"<@{BOB}|bob> for closing the first two deals +{slug}", user=ANA))
+    assert "Kudos sent" in answer.text
+    click(candor, Ids.ALIGNMENT_BUTTON, user=CARA, value=str(goal))
+    text = json.dumps(last_opened(candor), ensure_ascii=False)
+    assert "*Kudos for this goal*" in text
+    assert f"<@{ANA}> → <@{BOB}>" in text and "for closing the first two deals" in text
 
 
 # -- the App Home ----------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ from models.goals import (
     update_goal,
     viewer_of,
 )
+from models.goals.links import kudos_for_goal
 from models.people import ensure_people, person_by_slack_id
 
 if TYPE_CHECKING:
@@ -295,9 +296,13 @@ def register(app: App, services: Services) -> None:
                                                     if u.author and u.author.erased_at is None else None),
                                          source=u.source, status=u.status, progress=u.progress, comment=u.comment)
                        for u in history(session, goal, limit=views.HISTORY_LINES + 1)]
+            praised = [views.KudosLine(day=k.created_at.astimezone(zone).date(), giver_id=k.giver.slack_user_id,
+                                       recipient_ids=[r.person.slack_user_id for r in k.recipients],
+                                       message=k.message)
+                       for k in kudos_for_goal(session, goal.id, limit=views.KUDOS_LINES)]
             return views.alignment_modal(t, chain, card_of(session, org, person, goal, t, now),
                                          cards_of(session, org, person, kids[:views.ALIGN_CHILDREN], t, now),
-                                         len(kids), rollup(kids), history=entries)
+                                         len(kids), rollup(kids), history=entries, kudos=praised)
 
         if not org.goals.enabled:
             view: View | None = views.done_view(t, t("Alignment"), views.goals_off(t))
