@@ -159,5 +159,5 @@ def test_alerts_list(env):
     assert "checkin.missed" in out and "Ana Silva" in out and "2026-W49" in out
     assert "no alerts of kind oneonone.none" in run("alerts", "list", "--kind", "oneonone.none", env=env).stdout
     # The kinds come from the features (models.features): an unknown one is named with the real ones.
-    assert "(the kinds are: checkin.missed, oneonone.no_meeting)" in run(
+    assert "(the kinds are: checkin.missed, goal.off_track, goal.stalled, oneonone.no_meeting)" in run(
         "alerts", "list", "--kind", "oneonone.none", env=env).stdout
