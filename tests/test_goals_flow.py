@@ -45,6 +45,9 @@ def org_with(**goals: Any) -> OrgConfig:
 # -- harness ---------------------------------------------------------------------------------------------------
 
 
+GERMAN = translator("de-DE")  # Li's Slack locale
+
+
 def acked(resp):
     """Every answer: 200, well within Slack's 3 seconds."""
     assert resp.status_code == 200, resp.text
@@ -481,13 +484,13 @@ def test_the_update_button_checks_the_goal_it_names(candor):
     assert last_opened(candor)["callback_id"] == Ids.UPDATE_MODAL
 
     # A peer: sees the public goal but may not update it; the private one "does not exist" for them.
-    click(candor, Ids.UPDATE_BUTTON, user=LI, value=str(public))
-    refused = json.dumps(last_opened(candor))
-    assert "Only the goal's owner, their managers and HR admins can update it." in refused
+    click(candor, Ids.UPDATE_BUTTON, user=LI, value=str(public))  # Li reads German
+    refused = json.dumps(last_opened(candor), ensure_ascii=False)
+    assert GERMAN("Only the goal's owner, their managers and HR admins can update it.") in refused
     for forged in (str(secret), "999999", "1 OR 1=1", ""):
         click(candor, Ids.UPDATE_BUTTON, user=LI, value=forged)
-        text = json.dumps(last_opened(candor))
-        assert "That goal doesn't exist or isn't visible to you." in text and "Bob in private" not in text
+        text = json.dumps(last_opened(candor), ensure_ascii=False)
+        assert GERMAN("That goal doesn't exist or isn't visible to you.") in text and "Bob in private" not in text
 
     # A modal sealed for Li naming a goal she may not update (say, access changed since): refused at submit.
     with candor.session() as s:
@@ -499,12 +502,12 @@ def test_the_update_button_checks_the_goal_it_names(candor):
                   Ids.STATUS_BLOCK: {Ids.STATUS_ACTION: select_value("on_track")},
                   Ids.COMMENT_BLOCK: {Ids.COMMENT_ACTION: text_value("mine now")}}
         assert errors(candor.slack.view_submission(Ids.UPDATE_MODAL, values, user=LI, private_metadata=meta)) == {
-            f"{Ids.KR_VALUE_BLOCK}{kr_id}": message}
+            f"{Ids.KR_VALUE_BLOCK}{kr_id}": GERMAN(message)}
     # Bob's own modal state, replayed by Li (who reads German), does not open.
     meta = candor.rt.services.sealer.seal(Ids.UPDATE_MODAL, BOB, {"goal": public, "krs": [kr_id]})
     assert errors(candor.slack.view_submission(
         Ids.UPDATE_MODAL, {f"{Ids.KR_VALUE_BLOCK}{kr_id}": {Ids.KR_VALUE_ACTION: text_value("9")}}, user=LI,
-        private_metadata=meta)) == {f"{Ids.KR_VALUE_BLOCK}{kr_id}": form_expired(translator("de-DE"))}
+        private_metadata=meta)) == {f"{Ids.KR_VALUE_BLOCK}{kr_id}": form_expired(GERMAN)}
     assert update_count(candor) == 0
     with candor.session() as s:
         assert s.get(Goal, public).key_results[0].current_value == 0
@@ -530,13 +533,16 @@ def test_list_mentions_and_help_show_what_the_policy_allows(candor):
     assert (Ids.ALIGNMENT_BUTTON, str(company)) in buttons and (Ids.UPDATE_BUTTON, str(company)) not in buttons
 
     peer = message_json(candor.slack.command("/goal", "<@U0BOB|bob>", user=LI))
-    assert "Goals of <@U0BOB>* (1)" in peer and "Bob in public" in peer and "Bob in private" not in peer
+    assert GERMAN("*Goals of {person}*", person="<@U0BOB>") + " (1)" in peer  # Li reads German
+    assert "Bob in public" in peer and "Bob in private" not in peer
     assert Ids.UPDATE_BUTTON.value not in peer  # a peer may not update Bob's goals
     for viewer in (ANA, CARA):  # the manager and HR see both, and may update them
         seen = message_json(candor.slack.command("/goal", "<@U0BOB|bob>", user=viewer))
         assert "Bob in private" in seen and Ids.UPDATE_BUTTON.value in seen
-    assert "Goals of <@U0CARA>* (1)" in message_json(candor.slack.command("/goal", "<@U0CARA>", user=LI))  # she owns
-    assert "has no active goals you can see" in message_json(candor.slack.command("/goal", "<@U0ANA>", user=LI))
+    cara_for_li = message_json(candor.slack.command("/goal", "<@U0CARA>", user=LI))
+    assert GERMAN("*Goals of {person}*", person="<@U0CARA>") + " (1)" in cara_for_li  # she owns
+    assert GERMAN("{person} has no active goals you can see.", person="<@U0ANA>") in message_json(
+        candor.slack.command("/goal", "<@U0ANA>", user=LI))
 
     help_text = message_json(candor.slack.command("/goal", "help", user=BOB))
     assert "`/goal update` records progress" in help_text and "`/goal @person`" in help_text
@@ -593,7 +599,7 @@ def test_the_alignment_view_shows_the_chain_without_leaking_private_titles(cando
 
     click(candor, Ids.ALIGNMENT_BUTTON, user=LI, value=str(sales))
     text = json.dumps(last_opened(candor), ensure_ascii=False)
-    assert "That goal doesn't exist or isn't visible to you." in text and "Sales plan" not in text
+    assert GERMAN("That goal doesn't exist or isn't visible to you.") in text and "Sales plan" not in text
 
 
 def test_the_alignment_view_shows_the_goals_history_with_authors_and_comments(candor):

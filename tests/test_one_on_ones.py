@@ -324,7 +324,8 @@ def test_agenda_after_a_week_of_activity(session, org, team):
     agenda = build_agenda(session, p, ana, org, until=until)
     assert agenda.since == held
     sections = by_key(agenda)
-    assert list(sections) == ["talking_points", "action_items", "checkins", "kudos"]
+    assert list(sections) == ["talking_points", "action_items", "checkins", "goals", "kudos"]
+    assert sections["goals"].lines == []  # Bob has no goals
     assert sections["talking_points"].lines == ["Move to the platform team? — bob",
                                                 "Feedback on the <design> review & demo — ana"]
     assert sections["action_items"].lines == ["Share the retro — bob · due 2026-12-04 :warning: overdue"]
@@ -334,7 +335,7 @@ def test_agenda_after_a_week_of_activity(session, org, team):
     assert sections["kudos"].lines == ["from li: Thanks for the calm on-call week"]
     # The report sees the same agenda; someone outside the pair sees none of its private parts.
     assert by_key(build_agenda(session, p, bob, org, until=until)).keys() == sections.keys()
-    assert list(by_key(build_agenda(session, p, cara, org, until=until))) == ["checkins", "kudos"]
+    assert list(by_key(build_agenda(session, p, cara, org, until=until))) == ["checkins", "goals", "kudos"]
     assert list(by_key(build_agenda(session, p, li, org, until=until))) == ["kudos"]
 
     # The DM: escaped user text, every section, the buttons.
