@@ -69,3 +69,12 @@ def form_expired(t: Translator) -> str:
     """A modal whose sealed state did not check out (changed on the way, or signed with an old key)."""
     return t("This form can't be checked any more, so nothing was saved. Copy your text, close the form "
              "and open it again.")
+
+
+def form_state(body: dict[str, Any]) -> dict[str, Any]:
+    """A view submission's input values, by block id then action id."""
+    return dict((body.get("view") or {}).get("state", {}).get("values", {}))
+
+
+def form_field(state: dict[str, Any], block: str, action: str) -> dict[str, Any]:
+    return dict(state.get(block, {}).get(action) or {})

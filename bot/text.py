@@ -26,6 +26,16 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def plain(text: str) -> str:
+    """Slack's escaped command text as plain text: mentions become @names, links their address."""
+    text = USER_MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
+    text = CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = SPECIAL_MENTION.sub(lambda m: "@" + m.group(1), text)
+    text = SUBTEAM_MENTION.sub(lambda m: "@" + (m.group(1) or "group").lstrip("@"), text)
+    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    return unescape(text).strip()
+
+
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     """At most `limit` characters. A cut never splits an escaped entity (`&amp;`) or a Slack token
     (`<@U1>`, `<!date^…>`, `<https://…|label>`): it backs off to before it, so nothing shows as raw markup."""

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.blocks import form_expired, mention
+from bot.blocks import form_expired, form_state, mention
 from bot.i18n import Translator
 from bot.services import user_of
-from bot.text import escape
+from bot.text import escape, plain
 from handlers.goals import views
 from handlers.goals.home import card_of, cards_of, own_goals, preload_owners
 from handlers.goals.ids import GoalIds
@@ -29,10 +29,8 @@ from handlers.goals.payloads import (
     KeyResultFormatError,
     PickSubmission,
     UpdateSubmission,
-    form_state,
     parse_key_result,
     parse_number,
-    plain,
     sealed_state,
     to_int,
 )

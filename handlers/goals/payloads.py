@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.blocks import form_field, form_state
 from bot.sealed import Sealer
 from bot.services import team_of, user_of
-from bot.text import CHANNEL_MENTION, LINK, SPECIAL_MENTION, SUBTEAM_MENTION, USER_MENTION, unescape
+from bot.text import USER_MENTION
 from handlers.goals.ids import GoalIds
 from models.goals import GoalError, KeyResultDraft
 from models.goals import parse_key_result as read_key_result
@@ -68,24 +69,6 @@ def parse_key_result(line: str | None) -> KeyResultDraft | None:
         return read_key_result(text)
     except GoalError as err:
         raise KeyResultFormatError(text) from err
-
-
-def plain(text: str) -> str:
-    """Slack's escaped command text as plain text: mentions become @names, links their address."""
-    text = USER_MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
-    text = CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
-    text = SPECIAL_MENTION.sub(lambda m: "@" + m.group(1), text)
-    text = SUBTEAM_MENTION.sub(lambda m: "@" + (m.group(1) or "group").lstrip("@"), text)
-    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
-    return unescape(text).strip()
-
-
-def form_state(body: dict[str, Any]) -> dict[str, Any]:
-    return dict((body.get("view") or {}).get("state", {}).get("values", {}))
-
-
-def form_field(state: dict[str, Any], block: str, action: str) -> dict[str, Any]:
-    return dict(state.get(block, {}).get(action) or {})
 
 
 def _selected(state: dict[str, Any], block: str, action: str) -> str | None:

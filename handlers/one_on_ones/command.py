@@ -8,14 +8,13 @@ from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.i18n import Translator
-from bot.text import USER_MENTION, escape
+from bot.text import USER_MENTION, escape, plain
 from handlers.one_on_ones import modals, views
 from handlers.one_on_ones.cards import cards_for, error_text
 from handlers.one_on_ones.common import Kit
 from handlers.one_on_ones.ids import OneOnOneIds
 from handlers.one_on_ones.payloads import (
     OneOnOneCommand,
-    plain,
 )
 from models import one_on_ones as domain
 from models.core.tables import Person

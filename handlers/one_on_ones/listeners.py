@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks import form_expired, mention
+from bot.blocks import form_expired, form_state, mention
 from bot.services import team_of, user_of
 from handlers.one_on_ones import modals, views
 from handlers.one_on_ones.cards import card_for, cards_for, error_text, slot_of, tz_of
@@ -24,7 +24,6 @@ from handlers.one_on_ones.payloads import (
     AddSubmission,
     NotesSubmission,
     ScheduleSubmission,
-    form_state,
     sealed_state,
     to_int,
 )

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.blocks import form_field, form_state
 from bot.sealed import Sealer
 from bot.services import team_of, user_of
-from bot.text import CHANNEL_MENTION, LINK, SPECIAL_MENTION, SUBTEAM_MENTION, USER_MENTION, unescape
 from handlers.one_on_ones import views
 from handlers.one_on_ones.ids import OneOnOneIds
 
@@ -30,24 +30,6 @@ class OneOnOneCommand(BaseModel):
         """(subcommand in lower case, the rest as typed)."""
         m = re.match(r"\s*(\S+)\s*(.*)", self.text, re.S)
         return (m.group(1).lower(), m.group(2).strip()) if m else ("", "")
-
-
-def plain(text: str) -> str:
-    """Slack's escaped command text as plain text: mentions become @names, links their address."""
-    text = USER_MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
-    text = CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
-    text = SPECIAL_MENTION.sub(lambda m: "@" + m.group(1), text)
-    text = SUBTEAM_MENTION.sub(lambda m: "@" + (m.group(1) or "group").lstrip("@"), text)
-    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
-    return unescape(text).strip()
-
-
-def form_state(body: dict[str, Any]) -> dict[str, Any]:
-    return dict((body.get("view") or {}).get("state", {}).get("values", {}))
-
-
-def form_field(state: dict[str, Any], block: str, action: str) -> dict[str, Any]:
-    return dict(state.get(block, {}).get(action) or {})
 
 
 def sealed_state(body: dict[str, Any], sealer: Sealer) -> dict[str, Any] | None:

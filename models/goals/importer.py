@@ -25,9 +25,7 @@ either: it is reported and left as it is. The import never changes an existing g
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -39,6 +37,7 @@ from sqlalchemy.orm import Session
 from models.core.audit import record
 from models.core.clock import clock_of
 from models.core.config import OrgConfig
+from models.core.csv_lines import read_records
 from models.core.messages import _t
 from models.core.tables import Person
 from models.core.text import CONTROL_CHARACTERS
@@ -193,20 +192,9 @@ def digest_of(csv_text: str) -> str:
 def _read(csv_text: str) -> tuple[list[_Line], list[ImportProblem]]:
     """The data lines with their (first) line numbers, or none and the problems of the header or the quoting."""
     problems: list[ImportProblem] = []
-    reader = csv.reader(io.StringIO(normalise(csv_text), newline=""), strict=True)  # a stray quote is an error
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(ImportProblem(start, f"cannot read the CSV: {exc}"))
-            break
-        if any(c.strip() for c in cells):  # blank lines are skipped
-            records.append((start, cells))
-        start = reader.line_num + 1
+    records, failure = read_records(normalise(csv_text))
+    if failure is not None:
+        problems.append(ImportProblem(*failure))
     if not records:
         if not problems:
             problems.append(ImportProblem(1, "the file is empty: expected a header row "

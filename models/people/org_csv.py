@@ -3,13 +3,12 @@ each with its line number. Nothing here looks at the database (`org_import` does
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from models.core.csv_lines import read_records
 from models.core.text import CONTROL_CHARACTERS
 
 REQUIRED_COLUMNS = ("email", "manager_email")
@@ -49,22 +48,9 @@ class Row:
 def parse(csv_text: str) -> tuple[list[Row], list[ImportProblem]]:
     """Rows with their (first) line numbers, and the problems found without the database."""
     problems: list[ImportProblem] = []
-    if csv_text.startswith("\ufeff"):
-        csv_text = csv_text[1:]
-    reader = csv.reader(io.StringIO(csv_text, newline=""), strict=True)  # a stray quote is an error
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(ImportProblem(start, f"cannot read the CSV: {exc}"))
-            break
-        if any(c.strip() for c in cells):  # blank lines are skipped
-            records.append((start, cells))
-        start = reader.line_num + 1
+    records, failure = read_records(csv_text)
+    if failure is not None:
+        problems.append(ImportProblem(*failure))
 
     if not records:
         if not problems:
