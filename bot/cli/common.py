@@ -12,13 +12,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
 from alembic.util.exc import CommandError
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.db import Database
 from bot.runtime import Runtime
 from bot.settings import SECRET_PARAMETER, Settings, load_settings
+from models.core.tables import Workspace
 from models.core.text import CONTROL_CHARACTERS
 
 Common = Callable[[argparse.ArgumentParser], argparse.ArgumentParser]
@@ -166,3 +167,17 @@ def diagnose(args: argparse.Namespace) -> str | None:
         return database_problem(db, shown, upgrading=upgrading)
     finally:
         db.dispose()
+
+
+def team_of(session: Any, args: argparse.Namespace) -> str:
+    """The workspace a command is about: --team, or the only one in the database."""
+    teams = list(session.scalars(select(Workspace.team_id)))
+    if getattr(args, "team", None):
+        if args.team not in teams:
+            raise CliError(f"workspace {args.team} is not in this database (known: {', '.join(teams) or 'none'})")
+        return str(args.team)
+    if len(teams) == 1:
+        return str(teams[0])
+    if not teams:
+        raise CliError("no workspace in this database yet: run the bot once, or `candor people sync`")
+    raise CliError(f"several workspaces here ({', '.join(teams)}): choose one with --team")

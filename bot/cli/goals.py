@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from bot.cli.common import CliError, Common, printable, runtime_for
-from bot.cli.people import _team as team_of
+from bot.cli.common import CliError, Common, printable, runtime_for, team_of
 from models import access
 from models.core.audit import cli_actor
 from models.goals import Goal, GoalError, Period, goal_period, state_of, visible_goal_where

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.cli.common import CliError, Common, printable, runtime_for
+from bot.cli.common import CliError, Common, printable, runtime_for, team_of
 from models import features
 from models.core.audit import cli_actor, entries, record
-from models.core.tables import Alert, Person, Workspace
+from models.core.tables import Alert, Person
 from models.features import alert_kinds
 from models.people.chart import manager_chain, reports
 from models.people.org import OrgError
@@ -21,19 +21,6 @@ from models.people.org_import import OrgImportError, apply_import, plan_import
 from models.privacy import PrivacyError, erase_person, export_person
 
 # -- people, org chart, roles, audit ------------------------------------------------------------------
-
-
-def _team(session: Any, args: argparse.Namespace) -> str:
-    teams = list(session.scalars(select(Workspace.team_id)))
-    if getattr(args, "team", None):
-        if args.team not in teams:
-            raise CliError(f"workspace {args.team} is not in this database (known: {', '.join(teams) or 'none'})")
-        return str(args.team)
-    if len(teams) == 1:
-        return str(teams[0])
-    if not teams:
-        raise CliError("no workspace in this database yet: run the bot once, or `candor people sync`")
-    raise CliError(f"several workspaces here ({', '.join(teams)}): choose one with --team")
 
 
 def _find_person(session: Any, team_id: str, who: str) -> Any:
@@ -65,7 +52,7 @@ def _status(person: Any) -> str:
 def cmd_people_list(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     with rt.db.reading() as session:
-        team = _team(session, args)
+        team = team_of(session, args)
         people = list(session.scalars(select(Person).where(Person.team_id == team).order_by(Person.real_name)))
         by_id = {p.id: p for p in people}
         listed = [p for p in people if args.all or (p.active)]
@@ -87,7 +74,7 @@ def cmd_people_show(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     hr_admins = set(rt.org.hr.admins)
     with rt.db.reading() as session:
-        team = _team(session, args)
+        team = team_of(session, args)
         p = _find_person(session, team, args.who)
         rows = [
             ("Slack id", p.slack_user_id), ("Name", p.real_name or "-"), ("Display name", p.display_name or "-"),
@@ -126,7 +113,7 @@ def cmd_org_import(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     session = rt.db.sessions()
     try:
-        team = _team(session, args)
+        team = team_of(session, args)
         plan = plan_import(session, team, text, remove_missing=args.remove_missing)
         for change in plan.describe():
             print(printable(change))
@@ -160,7 +147,7 @@ def cmd_org_import(args: argparse.Namespace) -> int:
 def cmd_hr(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     with rt.db.unit_of_work() as session:
-        team = _team(session, args)
+        team = team_of(session, args)
         p = _find_person(session, team, args.who)
         grant = args.hr_command == "grant"
         if p.is_hr_admin == grant:
@@ -191,7 +178,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 def cmd_people_export(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     with rt.db.unit_of_work() as session:
-        team = _team(session, args)
+        team = team_of(session, args)
         person = _find_person(session, team, args.who)
         try:
             data = export_person(session, team, person.slack_user_id, actor=cli_actor())
@@ -213,7 +200,7 @@ def cmd_people_export(args: argparse.Namespace) -> int:
 def cmd_people_erase(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     with rt.db.unit_of_work() as session:
-        team = _team(session, args)
+        team = team_of(session, args)
         person = _find_person(session, team, args.who)
         label = printable(f"{person.label} ({person.slack_user_id})")
         if not args.yes:
@@ -232,7 +219,7 @@ def cmd_people_erase(args: argparse.Namespace) -> int:
 def cmd_alerts_list(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     with rt.db.reading() as session:
-        team = _team(session, args)
+        team = team_of(session, args)
         kinds = {k.kind: k for k in alert_kinds()}
         q = select(Alert).where(Alert.team_id == team).order_by(Alert.id.desc()).limit(args.limit)
         if args.kind:

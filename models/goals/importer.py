@@ -49,10 +49,10 @@ from models.goals.rules import (
     GoalError,
     KeyResultDraft,
     check_key_results,
+    check_text,  # the text limits create_goal applies
     goal_period,
     make_slug,
 )
-from models.goals.rules import _text as check_text  # the text limits create_goal applies
 from models.goals.tables import LEVELS, VISIBILITIES, Goal, GoalUpdate, KeyResult
 from models.goals.text import parse_key_result
 

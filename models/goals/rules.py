@@ -161,7 +161,7 @@ def may_create_level(session: Session, author: Person, level: str, org: OrgConfi
 # -- validation -------------------------------------------------------------------------------------------
 
 
-def _text(value: str, max_len: int, field_name: str, *, required: bool = False) -> str:
+def check_text(value: str, max_len: int, field_name: str, *, required: bool = False) -> str:
     value = (value or "").strip()
     if required and is_blank(value):
         raise GoalError(_t("This can't be empty."), code="empty", field=field_name)
@@ -186,8 +186,8 @@ def check_key_results(drafts: Sequence[KeyResultDraft], org: OrgConfig) -> list[
     out = []
     for i, kr in enumerate(drafts):
         name = f"kr_{i}"
-        title = _text(kr.title, KR_TITLE_MAX, name, required=True)
-        unit = _text(kr.unit, UNIT_MAX, name)
+        title = check_text(kr.title, KR_TITLE_MAX, name, required=True)
+        unit = check_text(kr.unit, UNIT_MAX, name)
         if kr.kind not in ("metric", "milestone"):
             raise GoalError(_t("A key result is a number to reach or a milestone."), code="kr_kind", field=name)
         start, target = _number(kr.start, name), _number(kr.target, name)
@@ -262,9 +262,9 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
         if not is_hr(author, org) and (author.department or "").lower() != department.lower():
             raise GoalError(_t("Managers set goals for their own department ({department})."),
                             code="not_allowed", field="department", department=author.department or "-")
-        department = _text(department, 200, "department")
-    title = _text(draft.title, TITLE_MAX, "title", required=True)
-    description = _text(draft.description, DESCRIPTION_MAX, "description")
+        department = check_text(department, 200, "department")
+    title = check_text(draft.title, TITLE_MAX, "title", required=True)
+    description = check_text(draft.description, DESCRIPTION_MAX, "description")
     krs = check_key_results(draft.key_results, org)
     period = goal_period(org, draft.period, now.date())
     visibility = draft.visibility or org.goals.default_visibility
@@ -367,7 +367,7 @@ def update_goal(session: Session, org: OrgConfig, author: Person, draft: UpdateD
                         code="not_allowed")
     if not goal.active:
         raise GoalError(_t("{title} is closed and can no longer be updated."), code="closed", title=goal.title)
-    comment = _text(draft.comment, COMMENT_MAX, "comment")
+    comment = check_text(draft.comment, COMMENT_MAX, "comment")
     if draft.status is not None and draft.status not in STATUSES_SET:
         raise GoalError(_t("Pick a status."), code="status", field="status")
     krs = {kr.id: kr for kr in goal.key_results}
@@ -409,7 +409,7 @@ def close_goal(session: Session, org: OrgConfig, author: Person, draft: CloseDra
                         code="not_allowed")
     if not 0 <= draft.final_score <= 1 or not math.isfinite(draft.final_score):
         raise GoalError(_t("The final score is between 0 and 100%."), code="score_range", field="score")
-    lessons = _text(draft.lessons, LESSONS_MAX, "lessons")
+    lessons = check_text(draft.lessons, LESSONS_MAX, "lessons")
     goal.state, goal.final_score, goal.lessons, goal.closed_at = "closed", draft.final_score, lessons, now
     session.add(GoalUpdate(goal=goal, author=author, created_at=now, source="closeout",
                            source_key=draft.source_key, comment=lessons, status=goal.status,
