@@ -153,6 +153,8 @@ def test_a_goal_is_saved_once_with_its_key_results_and_a_first_history_entry(ses
     ("ana", "department", "ana", "Sales", None),
     ("ana", "department", "ana", "Engineering", "not_allowed"),  # not their department
     ("bob", "department", "bob", "Sales", "not_allowed"),  # manages nobody
+    ("ana", "department", "dev", "Sales", "not_allowed"),  # her department, but owned by someone outside her chain
+    ("ana", "department", "bob", "Sales", None),  # owned by her report
     ("hana", "department", "dev", "Engineering", None),
     ("hana", "organisation", "hana", None, None),
     ("cara", "organisation", "cara", None, "not_allowed"),
@@ -195,6 +197,17 @@ def test_each_goal_gets_a_short_unique_name_from_its_title(session, org, team):
     assert (one.slug, two.slug, odd.slug) == ("grow-revenue-in-the-north", "grow-revenue-in-the-north-2", "que")
     assert g.find_by_slug(session, TEAM, "+Grow-Revenue-in-the-north-2") is two
     assert g.find_by_slug(session, TEAM, "nothing-like-it") is None
+    # A private goal's name says nothing of its title, and its title takes no name from a later public goal.
+    secret = make(session, org, team["dev"], title="Find a new job", visibility="private")
+    later = make(session, org, team["bob"], title="Find a new job")
+    assert secret.slug.startswith("private-") and "job" not in secret.slug and later.slug == "find-a-new-job"
+
+
+def test_the_default_period_is_the_owners_own_date(session, org, team):
+    team["bob"].tz = "Australia/Sydney"  # 31 Dec 22:00 UTC is already 1 Jan 09:00 there
+    new_year = datetime(2026, 12, 31, 22, 0, tzinfo=UTC)
+    goal = g.create_goal(session, org, team["bob"], draft(team["bob"]), now=new_year).goal
+    assert goal.period == "2027-Q1"
 
 
 def test_the_soft_limit_warns_but_saves(session, team):

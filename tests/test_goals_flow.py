@@ -487,7 +487,7 @@ def test_the_update_button_checks_the_goal_it_names(candor):
     click(candor, Ids.UPDATE_BUTTON, user=LI, value=str(public))  # Li reads German
     refused = json.dumps(last_opened(candor), ensure_ascii=False)
     assert GERMAN("Only the goal's owner, their managers and HR admins can update it.") in refused
-    for forged in (str(secret), "999999", "1 OR 1=1", ""):
+    for forged in (str(secret), "999999", "99999999999", "1 OR 1=1", ""):
         click(candor, Ids.UPDATE_BUTTON, user=LI, value=forged)
         text = json.dumps(last_opened(candor), ensure_ascii=False)
         assert GERMAN("That goal doesn't exist or isn't visible to you.") in text and "Bob in private" not in text
@@ -647,18 +647,20 @@ def test_the_home_shows_my_goals_and_a_managers_team_with_stalled_goals(candor):
                       key_results=(g.KeyResultDraft("Deals", start=0, target=10),))
     candor.clock.set(NOW - timedelta(days=20))
     make_goal(candor, BOB, "Bob's quiet goal")
+    make_goal(candor, BOB, "Bob's goal for next quarter", period="2027-Q1")  # silent, but its quarter has not begun
     candor.clock.set(NOW)
 
     home = home_of(candor, BOB)
     text = json.dumps(home, ensure_ascii=False)
-    assert '"Goals"' in text and "*My goals* (2)" in text
+    assert '"Goals"' in text and "*My goals* (3)" in text
     assert "Bob's fresh goal" in text and "Supports Win the north" in text and "No update for 20 days" in text
+    assert text.count("No update for") == 1  # stalled by the rule the nudges follow, not for next quarter's goal
     assert Ids.NEW_BUTTON.value in text and f'"value": "{fresh}"' in text
     assert "My team's goals" not in text
 
     manager = json.dumps(home_of(candor, ANA), ensure_ascii=False)
     assert "*My goals* (0)" in manager and "You have no active goals" in manager
-    assert "My team's goals" in manager and "<@U0BOB> · 2 goals · :hourglass: 1 stalled" in manager
+    assert "My team's goals" in manager and "<@U0BOB> · 3 goals · :hourglass: 1 stalled" in manager
     assert "<@U0LI> · 0 goals" in manager and "no update for 20 days" in manager
 
     # New goal from the Home opens the create modal.

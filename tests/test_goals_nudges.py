@@ -622,6 +622,11 @@ def test_close_out_from_the_prompt_with_carry_over(candor):
         assert (kr.title, kr.current_value, kr.target_value) == ("New accounts", 15.0, 20.0)
         assert s.scalar(select(func.count()).select_from(GoalUpdate).where(
             GoalUpdate.goal_id == goal_id, GoalUpdate.source == "closeout")) == 1
+    # Ana's Home follows: the closed goal leaves it, the carried one joins it.
+    candor.fake.home_views.pop(ANA, None)
+    candor.drain_until(lambda: ANA in candor.fake.home_views)
+    home = json.dumps(candor.fake.home_views[ANA], ensure_ascii=False)
+    assert "2027-Q1" in home and "2026-Q4" not in home
 
     # The button again: already closed. The prompt, if it were still queued, would be skipped.
     acked(candor.slack.block_action(Ids.CLOSE_BUTTON, user=ANA, value=str(goal_id)))

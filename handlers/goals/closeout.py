@@ -38,6 +38,7 @@ from handlers.goals.ids import GoalIds
 from models import goals
 from models.core import submissions
 from models.core.messages import _t
+from models.core.outbox import request_home_refresh
 from models.core.zones import zone_of
 from models.people import person_by_slack_id
 
@@ -241,6 +242,9 @@ def register(app: App, services: Services) -> None:
                 done = {"goal": goal.id, "successor": successor.id if successor is not None else None,
                         "already": already}
                 form.finish(session, done)
+                refresh = {person.id: person, goal.owner.id: goal.owner}
+                for who in refresh.values():  # the closed goal leaves their Home, a carried one joins it
+                    request_home_refresh(session, who, cause="goal closed")
             closed = session.get(goals.Goal, int(done.get("goal") or 0))
             successor = session.get(goals.Goal, int(done["successor"])) if done.get("successor") else None
             if closed is None:

@@ -17,16 +17,18 @@ from handlers.goals.views import GoalCard, TeamMember
 from models.core.clock import clock_of
 from models.core.config import OrgConfig
 from models.core.tables import Person
-from models.goals import Goal, can_see_goal, goals_of, may_update, shared_goals, viewer_of
+from models.goals import (
+    Goal,
+    Reach,
+    goals_of,
+    local_today,
+    reach_of,
+    shared_goals,
+    stalled_days,
+    viewer_of,
+    visible_goal_where,
+)
 from models.people import reports
-
-
-def stalled_days(goal: Goal, now: datetime, org: OrgConfig) -> int | None:
-    """Days since the goal's last update, when that many make it stalled (`goals.stall_days`); else None."""
-    if not goal.active:
-        return None
-    days = (now - goal.last_update_at).days
-    return days if days >= org.goals.stall_days else None
 
 
 def preload_owners(session: Session, goals: Sequence[Goal]) -> None:
@@ -37,26 +39,28 @@ def preload_owners(session: Session, goals: Sequence[Goal]) -> None:
 
 
 def cards_of(session: Session, org: OrgConfig, viewer: Person, goals: Sequence[Goal], t: Translator,
-             now: datetime) -> list[GoalCard]:
+             now: datetime, reach: Reach | None = None) -> list[GoalCard]:
     """The goals as this viewer may see them: the goal each supports only when the viewer may see that one too,
-    Update only for those the viewer may update."""
-    who = viewer_of(viewer, org)
+    Update only for those the viewer may update, Alignment only when there is something they may see. What the
+    viewer may do is read once (`reach`), not per goal; dates are the viewer's own."""
+    reach = reach or reach_of(session, org, viewer)
     ids = [g.id for g in goals]
-    supported = set(session.scalars(select(Goal.parent_id).where(Goal.parent_id.in_(ids)).distinct())) if ids else set()
+    supported = set(session.scalars(select(Goal.parent_id).where(
+        Goal.parent_id.in_(ids), visible_goal_where(viewer_of(viewer, org))).distinct())) if ids else set()
     preload_owners(session, goals)
-    today = now.date()
+    today = local_today(org, viewer, now)
     cards = []
     for goal in goals:
         parent = goal.parent
-        visible = parent is not None and parent.team_id == goal.team_id and can_see_goal(session, who, parent)
+        visible = parent is not None and reach.sees(parent)
         cards.append(GoalCard(
             goal_id=goal.id, title=goal.title, slug=goal.slug, line=goal_line(t, goal, today), level=goal.level,
             department=goal.department, owner_id=goal.owner.slack_user_id,
             parent=parent.title if parent is not None and visible else None,
             parent_hidden=parent is not None and not visible,
-            can_update=goal.active and may_update(session, viewer, goal, org),
-            aligned=parent is not None or goal.id in supported,
-            stalled_days=stalled_days(goal, now, org),
+            can_update=goal.active and reach.may_update(goal),
+            aligned=visible or goal.id in supported,
+            stalled_days=stalled_days(goal, org, now),
         ))
     return cards
 
@@ -67,14 +71,14 @@ def card_of(session: Session, org: OrgConfig, viewer: Person, goal: Goal, t: Tra
 
 def own_goals(session: Session, org: OrgConfig, person: Person) -> list[Goal]:
     """The active goals a person answers for: their own, and the department and organisation goals they own."""
-    mine = goals_of(session, org, person, [person])
-    return mine + [g for g in shared_goals(session, org, person) if g.owner_id == person.id]
+    return goals_of(session, org, person, [person]) + shared_goals(session, org, person, owner=person)
 
 
 def goals_home(session: Session, person: Person, t: Translator, org: OrgConfig) -> list[Block]:
     if not org.goals.enabled or not person.active:
         return []
     now = clock_of(session).now()
+    reach = reach_of(session, org, person)
     mine = own_goals(session, org, person)
     team = reports(session, person, active_only=True)
     members: list[TeamMember] = []
@@ -85,12 +89,12 @@ def goals_home(session: Session, person: Person, t: Translator, org: OrgConfig) 
         found = []
         for report in team:
             theirs = sorted(by_owner.get(report.id, []), key=lambda g: g.last_update_at)  # the stalest first
-            stalled = sum(1 for g in theirs if stalled_days(g, now, org) is not None)
+            stalled = sum(1 for g in theirs if stalled_days(g, org, now) is not None)
             found.append((report, theirs, stalled))
         found.sort(key=lambda f: -f[2])  # people with stalled goals first
         for report, theirs, stalled in found[:views.HOME_REPORTS]:
             members.append(TeamMember(
                 slack_id=report.slack_user_id, total=len(theirs), stalled=stalled,
-                cards=cards_of(session, org, person, theirs[:views.HOME_REPORT_GOALS], t, now)))
-    return views.home_blocks(t, mine=cards_of(session, org, person, mine[:views.HOME_MINE], t, now),
+                cards=cards_of(session, org, person, theirs[:views.HOME_REPORT_GOALS], t, now, reach)))
+    return views.home_blocks(t, mine=cards_of(session, org, person, mine[:views.HOME_MINE], t, now, reach),
                              mine_total=len(mine), team=members, team_total=len(team))

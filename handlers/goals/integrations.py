@@ -40,7 +40,7 @@ from models.core.clock import clock_of
 from models.core.config import OrgConfig
 from models.core.messages import Message, _t, say
 from models.core.tables import Person
-from models.goals import Goal, GoalError, KeyResult, UpdateDraft, goals_of, load_goal, update_goal
+from models.goals import Goal, GoalError, KeyResult, UpdateDraft, goals_of, load_goal, local_today, update_goal
 from models.goals.links import (
     MAX_GOALS_PER_KUDOS,
     TOO_MANY,
@@ -120,7 +120,7 @@ def checkin_blocks(session: Session, person: Person, t: Translator, org: OrgConf
     goals = [g for g in goals_of(session, org, person, [person]) if g.owner_id == person.id]
     if not goals:
         return None
-    today = clock_of(session).now().date()
+    today = local_today(org, person, clock_of(session).now())
     blocks: list[Block] = [section(t("*Your goals*: update what moved this week, and leave the rest as it is."))]
     blocks[0].block_id = GoalPartIds.CHECKIN_HEADER
     shown: dict[str, dict[str, Any]] = {}

@@ -48,11 +48,11 @@ from models.goals import (
     UpdateDraft,
     ancestors,
     can_see_goal,
-    children,
     create_goal,
     goals_of,
     history,
     load_goal,
+    local_today,
     may_create_level,
     may_update,
     next_period,
@@ -63,6 +63,7 @@ from models.goals import (
     state_of,
     update_goal,
     viewer_of,
+    visible_children,
 )
 from models.goals.links import kudos_for_goal
 from models.people import ensure_people, person_by_slack_id
@@ -89,6 +90,9 @@ class Invalid(Exception):
         self.errors = errors
 
 
+ROLLUP_MAX = 500  # children a roll-up counts (the view lists the first views.ALIGN_CHILDREN)
+
+
 def register(app: App, services: Services) -> None:
     org = services.org
 
@@ -113,7 +117,7 @@ def register(app: App, services: Services) -> None:
     # -- building the modals ----------------------------------------------------------------------------
 
     def create_view(session: Session, person: Person, t: Translator, body: dict[str, Any], title: str = "") -> View:
-        today = services.clock.now().date()
+        today = local_today(org, person, services.clock.now())
         levels = [lv for lv in ("person", "department", "organisation")
                   if lv == "person" or may_create_level(session, person, lv, org)]
         periods = [period_containing(org.goals, today)]
@@ -142,7 +146,7 @@ def register(app: App, services: Services) -> None:
 
     def update_view(session: Session, person: Person, goal: Goal, t: Translator, body: dict[str, Any]) -> View:
         now = services.clock.now()
-        state = state_of(goal, now.date())
+        state = state_of(goal, local_today(org, person, now))
         krs = [KeyResultInput(kr_id=kr.id, title=kr.title, kind=kr.kind, start=kr.start_value,
                               target=kr.target_value, unit=kr.unit, current=kr.current_value)
                for kr in goal.key_results]
@@ -287,7 +291,8 @@ def register(app: App, services: Services) -> None:
             chain = [card_of(session, org, person, a, t, now)
                      if a.team_id == person.team_id and can_see_goal(session, who, a) else None
                      for a in reversed(ancestors(session, goal.id))]
-            kids = [c for c in children(session, goal) if c.team_id == person.team_id and can_see_goal(session, who, c)]
+            # The policy filters in SQL; the roll-up counts up to ROLLUP_MAX of them.
+            kids, total_kids = visible_children(session, org, person, goal, limit=ROLLUP_MAX)
             zone = zone_of(person.tz, org.schedule.default_timezone)
             entries = [views.HistoryLine(day=u.created_at.astimezone(zone).date(),
                                          author_id=(u.author.slack_user_id
@@ -300,7 +305,7 @@ def register(app: App, services: Services) -> None:
                        for k in kudos_for_goal(session, goal.id, limit=views.KUDOS_LINES)]
             return views.alignment_modal(t, chain, card_of(session, org, person, goal, t, now),
                                          cards_of(session, org, person, kids[:views.ALIGN_CHILDREN], t, now),
-                                         len(kids), rollup(kids), history=entries, kudos=praised)
+                                         total_kids, rollup(kids), history=entries, kudos=praised)
 
         if not org.goals.enabled:
             view: View | None = views.done_view(t, t("Alignment"), views.goals_off(t))
@@ -380,7 +385,8 @@ def register(app: App, services: Services) -> None:
         if directory is not None:
             services.recorded(sub.team_id, [owner_id], directory)
         card, active, over = found
-        ack(response_action="update", view=views.created_view(t, card, active_goals=active, over_soft_limit=over))
+        ack(response_action="update", view=views.created_view(t, card, active_goals=active, over_soft_limit=over,
+                                                              for_someone_else=card.owner_id != sub.user_id))
 
     # -- the pick and update modals ---------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ HOME_MINE = 6
 HOME_REPORTS = 10
 HOME_REPORT_GOALS = 4
 ALIGN_CHILDREN = 50
-KR_EXAMPLE = "New accounts: 0 -> 20 accounts"
+KR_EXAMPLE = _t("New accounts: 0 -> 20 accounts")  # translated: the syntax is the same in every language
 KR_LINE_MAX = 300  # a key-result line: title, numbers and unit
 
 
@@ -300,7 +300,7 @@ def help_message(t: Translator, *, unknown: str | None = None) -> tuple[str, lis
 
 def no_goals_to_update(t: Translator) -> str:
     return t("You have no active goals to update. Set one with `/goal new`: a title, and a few key results such "
-             "as `{example}`.", example=escape(KR_EXAMPLE))
+             "as `{example}`.", example=escape(t(KR_EXAMPLE)))
 
 
 def goals_off(t: Translator) -> str:
@@ -381,13 +381,13 @@ def create_modal(t: Translator, *, levels: Sequence[str], choose_owner: bool, au
         element=RadioButtonsElement(action_id=GoalIds.VISIBILITY_ACTION, options=visibility,
                                     initial_option=visibility[1 if default_visibility == "private" else 0])))
     blocks.append(context(t("*Key results*: how you will know it is done. Write each as `{example}`, or just a "
-                            "title for a milestone you will measure in %.", example=escape(KR_EXAMPLE))))
+                            "title for a milestone you will measure in %.", example=escape(t(KR_EXAMPLE)))))
     for row in range(max_key_results):
         blocks.append(InputBlock(
             block_id=f"{GoalIds.KR_BLOCK}{row}", label=plain(t("Key result {number}", number=row + 1), 2000),
             optional=True,
             element=PlainTextInputElement(action_id=GoalIds.KR_ACTION, max_length=KR_LINE_MAX,
-                                          placeholder=plain(KR_EXAMPLE, 150) if row == 0 else None)))
+                                          placeholder=plain(t(KR_EXAMPLE), 150) if row == 0 else None)))
     return View(type="modal", callback_id=GoalIds.CREATE_MODAL, title=plain(t("New goal"), MODAL_TITLE_MAX),
                 submit=plain(t("Create"), MODAL_TITLE_MAX), close=plain(t("Cancel"), MODAL_TITLE_MAX),
                 private_metadata=private_metadata, blocks=blocks[:VIEW_BLOCKS_MAX])
@@ -395,17 +395,24 @@ def create_modal(t: Translator, *, levels: Sequence[str], choose_owner: bool, au
 
 def kr_format_error(t: Translator) -> str:
     return t("Write a key result as “{example}” (or with → or “to”), or just a title for a milestone.",
-             example=KR_EXAMPLE)
+             example=t(KR_EXAMPLE))
 
 
-def created_view(t: Translator, card: GoalCard, *, active_goals: int, over_soft_limit: bool) -> View:
+def created_view(t: Translator, card: GoalCard, *, active_goals: int, over_soft_limit: bool,
+                 for_someone_else: bool = False) -> View:
     """The create modal once the goal is saved: the goal as others will see it, its short name, and a gentle
-    word when the owner now has more active goals than the organisation suggests."""
+    word when the owner now has more active goals than the organisation suggests (naming the owner when the
+    author set the goal for someone else)."""
     blocks: list[Block] = [
         section(t(":white_check_mark: Goal created.") + "\n\n" + card_text(t, card, level=True)),
         context(t("Short name `+{slug}`: add it to `/kudos` to tie recognition to this goal.", slug=card.slug)),
     ]
-    if over_soft_limit:
+    if over_soft_limit and for_someone_else:
+        blocks.append(section(t.n(
+            ":bulb: {person} now has {count} active goal; a few focused goals usually work better than many.",
+            ":bulb: {person} now has {count} active goals; a few focused goals usually work better than many.",
+            active_goals, person=mention(card.owner_id))))
+    elif over_soft_limit:
         blocks.append(section(t.n(
             ":bulb: You now have {count} active goal; a few focused goals usually work better than many.",
             ":bulb: You now have {count} active goals; a few focused goals usually work better than many.",

@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from models.core.config import GoalsConfig
-from models.core.prompts import Occurrence, PromptContext, PromptKind
+from models.core.config import GoalsConfig, OrgConfig
+from models.core.prompts import Occurrence, PromptContext, PromptKind, pattern_for
 from models.core.tables import Person
 from models.core.timing import WorkPattern, is_working_day, local_day_at, resolve_local
 from models.goals.tables import Goal
@@ -93,6 +93,19 @@ def stall_threshold(last_update_at: datetime, starts_on: date, stall_days: int, 
 
 def is_stalled(goal: Goal | GoalTimes, cfg: GoalsConfig, pattern: WorkPattern, now: datetime) -> bool:
     return stall_threshold(goal.last_update_at, goal.starts_on, cfg.stall_days, pattern) <= now
+
+
+def stalled_days(goal: Goal, org: OrgConfig, now: datetime) -> int | None:
+    """How many of the owner's days the goal has been silent (since its last update, or since its period began
+    if later), when that makes it stalled by the same rule as the nudge and the alert; else None."""
+    if goal.state != "active":
+        return None
+    pattern = pattern_for(goal.owner, org)
+    if not is_stalled(goal, org.goals, pattern, now):
+        return None
+    zone = pattern.zone()
+    since = max(goal.last_update_at.astimezone(zone).date(), goal.starts_on)
+    return (now.astimezone(zone).date() - since).days
 
 
 def nudge_due(goal: Goal | GoalTimes, cfg: GoalsConfig, pattern: WorkPattern) -> datetime | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,9 +34,11 @@ from models.core.config import OrgConfig
 from models.core.messages import DomainError, _t
 from models.core.tables import Person
 from models.core.text import is_blank, visible_length
+from models.core.zones import zone_of
 from models.goals.periods import Period, next_period, parse_period, period_containing
 from models.goals.progress import STATUSES_SET, goal_progress
 from models.goals.tables import Goal, GoalUpdate, KeyResult
+from models.people import report_ids
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 2000
@@ -44,6 +47,7 @@ UNIT_MAX = 20
 COMMENT_MAX = 1000
 LESSONS_MAX = 2000
 VALUE_MAX = 1e12
+ID_MAX = 2**31 - 1  # ids are 32-bit integers: a larger number (a forged button value) names no goal
 
 TOO_LONG = _t("At most {max} characters (you wrote {length}).")
 NOT_FOUND = _t("That goal doesn't exist or isn't visible to you.")
@@ -210,6 +214,11 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def local_today(org: OrgConfig, person: Person, now: datetime) -> date:
+    """The date it is for this person now, in their own time zone (a period turns at their midnight)."""
+    return now.astimezone(zone_of(person.tz, org.schedule.default_timezone)).date()
+
+
 def goal_period(org: OrgConfig, key: str | None, today: date) -> Period:
     if key is None or not key.strip():
         return period_containing(org.goals, today)
@@ -246,10 +255,12 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
                    else _t("Only managers and HR admins set a department's goals."))
         raise GoalError(message, code="not_allowed", field="level")
     owner = draft.owner
-    if level == "person" and not owner.active:
+    if not owner.active or owner.team_id != draft.team_id:
         raise GoalError(_t("{user} has been deactivated and can't own a goal."), code="owner_inactive",
                         field="owner", user=owner.label)
-    if level == "person" and not may_manage(session, author, owner, org):
+    # A person's or a department's goal is owned by the author or someone in their reporting chain (HR admins:
+    # anyone); the organisation's, which only HR admins set, by anyone active.
+    if level != "organisation" and not may_manage(session, author, owner, org):
         raise GoalError(_t("You can set goals for yourself and the people who report to you."),
                         code="not_allowed", field="owner")
     department = (draft.department or "").strip() or None
@@ -266,7 +277,7 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
     title = check_text(draft.title, TITLE_MAX, "title", required=True)
     description = check_text(draft.description, DESCRIPTION_MAX, "description")
     krs = check_key_results(draft.key_results, org)
-    period = goal_period(org, draft.period, now.date())
+    period = goal_period(org, draft.period, local_today(org, owner, now))
     visibility = draft.visibility or org.goals.default_visibility
     if visibility not in ("public", "private"):
         raise GoalError(_t("A goal is public or private."), code="visibility", field="visibility")
@@ -275,7 +286,7 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
         parent = _parent(session, org, author, draft.team_id, draft.parent_id)
 
     goal = Goal(team_id=draft.team_id, level=level, owner=owner, department=department, created_by=author,
-                parent=parent, title=title, slug=make_slug(session, draft.team_id, title),
+                parent=parent, title=title, slug=make_slug(session, draft.team_id, title, visibility),
                 description=description, period=period.key,
                 starts_on=period.starts_on, ends_on=period.ends_on, visibility=visibility,
                 last_update_at=now, source_key=draft.source_key, created_at=now,
@@ -296,8 +307,15 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
 SLUG_MAX = 40
 
 
-def make_slug(session: Session, team_id: str, title: str) -> str:
-    """A short name for the goal, from its title, unique in the workspace ("grow-revenue-north", "…-2")."""
+def make_slug(session: Session, team_id: str, title: str, visibility: str = "public") -> str:
+    """A short name for the goal, from its title, unique in the workspace ("grow-revenue-north", "…-2"). A
+    private goal's is random ("private-3f9a1c2e"): a title-based one would tell whoever next chose that title
+    that a goal of that name exists."""
+    if visibility == "private":
+        while True:
+            slug = f"private-{secrets.token_hex(4)}"
+            if find_by_slug(session, team_id, slug) is None:
+                return slug
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
     base = "-".join(re.findall(r"[a-z0-9]+", ascii_title))[:SLUG_MAX].strip("-") or "goal"
     taken = set(session.scalars(select(Goal.slug).where(Goal.team_id == team_id,
@@ -316,7 +334,7 @@ def find_by_slug(session: Session, team_id: str, slug: str) -> Goal | None:
 
 
 def _parent(session: Session, org: OrgConfig, author: Person, team_id: str, parent_id: int) -> Goal:
-    parent = session.get(Goal, parent_id)
+    parent = session.get(Goal, parent_id) if 0 < parent_id <= ID_MAX else None
     if parent is None or parent.team_id != team_id or not can_see_goal(session, viewer_of(author, org), parent):
         raise GoalError(NOT_FOUND, code="parent_not_found", field="parent")
     if not parent.active:
@@ -347,7 +365,8 @@ def _level_order() -> ColumnElement[int]:
 
 def load_goal(session: Session, org: OrgConfig, viewer: Person, goal_id: int) -> Goal:
     """The goal if the viewer may see it, else `GoalError` (the same message whether or not it exists)."""
-    goal = session.get(Goal, goal_id, options=[selectinload(Goal.key_results)])
+    goal = (session.get(Goal, goal_id, options=[selectinload(Goal.key_results)])
+            if 0 < goal_id <= ID_MAX else None)
     if goal is None or goal.team_id != viewer.team_id or not can_see_goal(session, viewer_of(viewer, org), goal):
         raise GoalError(NOT_FOUND, code="not_found")
     return goal
@@ -420,7 +439,8 @@ def close_goal(session: Session, org: OrgConfig, author: Person, draft: CloseDra
         parent = goal.parent if goal.parent is not None and goal.parent.active else None
         successor = Goal(team_id=goal.team_id, level=goal.level, owner_id=goal.owner_id,
                          department=goal.department, created_by=author, parent=parent, title=goal.title,
-                         slug=make_slug(session, goal.team_id, goal.title), description=goal.description,
+                         slug=make_slug(session, goal.team_id, goal.title, goal.visibility),
+                         description=goal.description,
                          period=nxt.key, starts_on=nxt.starts_on, ends_on=nxt.ends_on,
                          visibility=goal.visibility, progress=goal.progress,
                          last_update_at=now, source_key=f"carried:{goal.id}", created_at=now,
@@ -458,14 +478,17 @@ def goals_of(session: Session, org: OrgConfig, viewer: Person, owners: Iterable[
     return list(session.scalars(query))
 
 
-def shared_goals(session: Session, org: OrgConfig, viewer: Person, *, active_only: bool = True) -> list[Goal]:
-    """The organisation's and departments' goals the viewer may see."""
+def shared_goals(session: Session, org: OrgConfig, viewer: Person, *, active_only: bool = True,
+                 owner: Person | None = None) -> list[Goal]:
+    """The organisation's and departments' goals the viewer may see (those `owner` answers for, if given)."""
     query = (select(Goal).where(Goal.team_id == viewer.team_id, Goal.level != "person",
                                 visible_goal_where(viewer_of(viewer, org)))
-             .options(selectinload(Goal.key_results))
+             .options(selectinload(Goal.key_results), selectinload(Goal.parent))
              .order_by(_level_order(), Goal.department, Goal.title, Goal.id))
     if active_only:
         query = query.where(Goal.state == "active")
+    if owner is not None:
+        query = query.where(Goal.owner_id == owner.id)
     return list(session.scalars(query))
 
 
@@ -495,6 +518,42 @@ def descendants(session: Session, goal_id: int) -> list[Goal]:
 def children(session: Session, goal: Goal) -> list[Goal]:
     return list(session.scalars(select(Goal).where(Goal.parent_id == goal.id)
                                 .options(selectinload(Goal.key_results)).order_by(Goal.id)))
+
+
+def visible_children(session: Session, org: OrgConfig, viewer: Person, goal: Goal, *,
+                     limit: int = 50) -> tuple[list[Goal], int]:
+    """The first `limit` goals aligned with this one that the viewer may see, and how many there are: the
+    policy is applied in SQL, so a goal with hundreds of children costs two queries."""
+    where = (Goal.parent_id == goal.id, Goal.team_id == viewer.team_id, visible_goal_where(viewer_of(viewer, org)))
+    total = session.scalar(select(func.count()).select_from(Goal).where(*where)) or 0
+    found = list(session.scalars(select(Goal).where(*where).options(selectinload(Goal.key_results))
+                                 .order_by(Goal.id).limit(limit)))
+    return found, total
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one viewer may do with goals, read once for a whole list: may they see a private goal of this owner,
+    may they update a goal of this owner (the owner themselves, their manager chain, HR admins)."""
+
+    viewer: Person
+    hr: bool
+    chain: frozenset[int]  # ids of everyone who reports to the viewer, directly or further down
+
+    def manages(self, owner_id: int) -> bool:
+        return self.viewer.active and (owner_id == self.viewer.id or self.hr or owner_id in self.chain)
+
+    def sees(self, goal: Goal) -> bool:
+        return goal.team_id == self.viewer.team_id and self.viewer.active and (
+            goal.visibility == "public" or self.manages(goal.owner_id))
+
+    def may_update(self, goal: Goal) -> bool:
+        return goal.team_id == self.viewer.team_id and self.manages(goal.owner_id)
+
+
+def reach_of(session: Session, org: OrgConfig, viewer: Person) -> Reach:
+    chain = frozenset(session.scalars(report_ids(viewer))) if viewer.active else frozenset()
+    return Reach(viewer, is_hr(viewer, org), chain)
 
 
 def history(session: Session, goal: Goal, *, limit: int = 20) -> list[GoalUpdate]:
