@@ -79,6 +79,18 @@ def test_a_key_result_line_candor_cannot_read_is_a_clear_error_on_its_field(line
     assert str(err.value)  # an English sentence (a message id the modal translates)
 
 
+@pytest.mark.parametrize(("line", "kind", "weight"), [
+    ("Revenue: 0 -> 50 k€ (weight 2)", "metric", 2.0),
+    ("Launch the EU region (Weight: 0,5)", "milestone", 0.5),
+    ("Launch the EU region: milestone (weight=3)", "milestone", 3.0),
+    ("Hire (two) engineers", "milestone", 1.0),
+])
+def test_a_key_result_line_may_carry_its_weight(line, kind, weight):
+    kr = parse_key_result(line)
+    assert (kr.kind, kr.weight) == (kind, weight) and "weight" not in kr.title.lower()
+    assert parse_key_result(format_key_result(kr.title, kr.kind, kr.start, kr.target, kr.unit, kr.weight)) == kr
+
+
 def test_a_large_or_fractional_value_is_written_back_without_an_exponent():
     line = format_key_result("Revenue", "metric", 0, 1234567890, "EUR")
     assert line == "Revenue: 0 -> 1234567890 EUR"

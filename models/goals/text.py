@@ -8,6 +8,7 @@ accept, and how a key result is written back into such a field.
     Grow users 10 to 20                 the colon may be left out
     Launch the EU region                a bare title: a milestone, 0–100 %
     Launch A -> B: milestone            the same, said explicitly (a title with an arrow needs it)
+    Revenue: 0 -> 50 k€ (weight 2)      any of these, counted twice in the goal's progress (0–100; default 1)
 
 The title ends where the numbers begin. Text that reads like a range (an arrow, or "<number> to <number>") but
 does not parse as one is refused rather than taken as a milestone's title. `parse_key_result` checks the shape
@@ -18,6 +19,7 @@ only; the limits (title and unit lengths, a target that differs from the start, 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from models.core.messages import _t
@@ -42,6 +44,8 @@ _MEASURED = re.compile(
 # A line that reads like a range: it must parse as one.
 _LOOKS_MEASURED = re.compile(rf"->|→|=>|{_NUMBER}%?\s+to\s+{_CURRENCY}?{_NUMBER}", re.IGNORECASE | re.ASCII)
 _MILESTONE = re.compile(r"^(?P<title>.*?)\s*:\s*milestone$", re.IGNORECASE)
+# "(weight 2)", "(weight: 0.5)" at the end of any line.
+_WEIGHT = re.compile(r"\s*\(\s*weight\s*[:=]?\s*(?P<weight>\d+(?:[.,]\d+)?)\s*\)$", re.IGNORECASE | re.ASCII)
 
 
 def parse_key_result(line: str, *, field: str = "key_results") -> KeyResultDraft:
@@ -50,6 +54,10 @@ def parse_key_result(line: str, *, field: str = "key_results") -> KeyResultDraft
     text = " ".join((line or "").split())  # one line: runs of spaces, tabs and newlines as one space
     if not text:
         raise GoalError(EMPTY, code="empty", field=field)
+    weighted = _WEIGHT.search(text)
+    if weighted is not None:
+        kr = parse_key_result(text[:weighted.start()], field=field)
+        return replace(kr, weight=float(weighted["weight"].replace(",", ".")))
     if (said := _MILESTONE.match(text)) is not None:
         title = said["title"].strip().rstrip(":").strip()
         if not title:
@@ -67,8 +75,11 @@ def parse_key_result(line: str, *, field: str = "key_results") -> KeyResultDraft
     return KeyResultDraft(title=text.rstrip(":").strip() or text, kind="milestone")
 
 
-def format_key_result(title: str, kind: str, start: float = 0.0, target: float = 100.0, unit: str = "") -> str:
+def format_key_result(title: str, kind: str, start: float = 0.0, target: float = 100.0, unit: str = "",
+                      weight: float = 1.0) -> str:
     """A key result as the line `parse_key_result` reads back (for a modal's initial value)."""
+    if weight != 1.0:
+        return f"{format_key_result(title, kind, start, target, unit)} (weight {_fmt(weight)})"
     if kind == "milestone":
         try:
             plain = parse_key_result(title) == KeyResultDraft(title=title, kind="milestone")
