@@ -203,6 +203,18 @@ def test_each_goal_gets_a_short_unique_name_from_its_title(session, org, team):
     assert secret.slug.startswith("private-") and "job" not in secret.slug and later.slug == "find-a-new-job"
 
 
+def test_two_goals_given_the_same_name_at_once_both_save(session, org, team, monkeypatch):
+    """The race of two people creating goals of one title at the same moment (each computed the same short
+    name): the second gets a suffixed name, not an error, and its key results and history are saved."""
+    first = make(session, org, team["ana"], title="Grow revenue")
+    monkeypatch.setattr(g.rules, "make_slug", lambda *args, **kw: "grow-revenue")  # as if computed before
+    second = g.create_goal(session, org, team["bob"], draft(team["bob"], "Grow revenue", key_results=(
+        g.KeyResultDraft("Deals", target=5),)), now=NOW).goal
+    assert first.slug == "grow-revenue" and second.slug.startswith("grow-revenue-") and second.id != first.id
+    assert [kr.title for kr in second.key_results] == ["Deals"]
+    assert [u.source for u in g.history(session, second)] == ["created"]
+
+
 def test_the_default_period_is_the_owners_own_date(session, org, team):
     team["bob"].tz = "Australia/Sydney"  # 31 Dec 22:00 UTC is already 1 Jan 09:00 there
     new_year = datetime(2026, 12, 31, 22, 0, tzinfo=UTC)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from models import access
@@ -294,8 +295,7 @@ def create_goal(session: Session, org: OrgConfig, author: Person, draft: GoalDra
                                        target_value=kr.target, unit=kr.unit, weight=kr.weight,
                                        current_value=kr.current if kr.current is not None else kr.start)
                              for i, kr in enumerate(krs)])
-    session.add(goal)
-    session.flush()
+    add_with_free_slug(session, goal)
     session.add(GoalUpdate(goal=goal, author=author, created_at=now, source="created",
                            source_key=f"created:{draft.source_key}", progress=goal_progress(goal),
                            values={str(kr.id): kr.current_value for kr in goal.key_results}))
@@ -326,6 +326,22 @@ def make_slug(session: Session, team_id: str, title: str, visibility: str = "pub
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def add_with_free_slug(session: Session, goal: Goal, *, attempts: int = 3) -> None:
+    """Add and flush a new goal. Two people who create goals of the same title at the same moment compute the
+    same short name; the second then gets a suffixed one instead of an error (in a savepoint, so the rest of
+    the unit of work stands)."""
+    for attempt in range(attempts):
+        try:
+            with session.begin_nested():
+                session.add(goal)
+                session.flush()
+            return
+        except IntegrityError:
+            if attempt == attempts - 1 or find_by_slug(session, goal.team_id, goal.slug) is None:
+                raise  # not a clash of names (a double submit's source key: the form claim handles it)
+            goal.slug = f"{goal.slug[:SLUG_MAX]}-{secrets.token_hex(2)}"
 
 
 def find_by_slug(session: Session, team_id: str, slug: str) -> Goal | None:
@@ -448,8 +464,7 @@ def close_goal(session: Session, org: OrgConfig, author: Person, draft: CloseDra
                                                 start_value=kr.start_value, target_value=kr.target_value,
                                                 current_value=kr.current_value, unit=kr.unit, weight=kr.weight)
                                       for kr in goal.key_results])
-        session.add(successor)
-        session.flush()
+        add_with_free_slug(session, successor)
         goal.carried_to_id = successor.id
         session.add(GoalUpdate(goal=successor, author=author, created_at=now, source="carried",
                                source_key=f"carried:{goal.id}", progress=goal_progress(successor),
