@@ -12,6 +12,7 @@ from models.core.tables import (
     ViewSubmission,
     Workspace,
 )
+from models.feedback.tables import Feedback, FeedbackRequest, FeedbackRequestPeer
 from models.goals.links import GoalKudos as GoalKudos
 from models.goals.tables import Goal, GoalUpdate, KeyResult
 from models.kudos.tables import Kudos, KudosRecipient, KudosValue
@@ -24,6 +25,9 @@ __all__ = [
     "Base",
     "Checkin",
     "CheckinReply",
+    "Feedback",
+    "FeedbackRequest",
+    "FeedbackRequestPeer",
     "Goal",
     "GoalUpdate",
     "InboundEvent",

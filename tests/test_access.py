@@ -138,6 +138,11 @@ SCENARIOS: dict[str, tuple[RecordKind, dict[str, Any], frozenset[str]]] = {
         {"author": "author", "shared_with_manager": True},
         frozenset({"self", "author", "operator"}) | HR | CHAIN,
     ),
+    "manager_feedback": (
+        RecordKind.MANAGER_FEEDBACK,
+        {"author": "author"},
+        frozenset({"author", "operator"}) | HR | CHAIN,  # not the person it is about
+    ),
     "checkin_answer": (RecordKind.CHECKIN_ANSWER, {}, frozenset({"self", "operator"}) | HR | CHAIN),
     "one_on_one_note": (
         RecordKind.ONE_ON_ONE_NOTE,
@@ -307,6 +312,7 @@ def test_visible_owner_ids_agrees_with_can_see(org: Org):
     for kind in RecordKind:
         if kind in (
             RecordKind.PRIVATE_FEEDBACK,
+            RecordKind.MANAGER_FEEDBACK,
             RecordKind.ONE_ON_ONE_NOTE,
             RecordKind.ACTION_ITEM,
             RecordKind.PULSE_AGGREGATE,
@@ -326,6 +332,7 @@ WHERE_CASES: list[tuple[RecordKind, str | None, dict[str, Any]]] = [
     (RecordKind.KUDOS, None, {}),
     (RecordKind.PRIVATE_FEEDBACK, "author", {"shared_with_manager": False}),
     (RecordKind.PRIVATE_FEEDBACK, "author", {"shared_with_manager": True}),
+    (RecordKind.MANAGER_FEEDBACK, "author", {}),
     (RecordKind.CHECKIN_ANSWER, None, {}),
     (RecordKind.ONE_ON_ONE_NOTE, "pair_manager", {"hr_sees_notes": False}),
     (RecordKind.ONE_ON_ONE_NOTE, "pair_manager", {"hr_sees_notes": True}),

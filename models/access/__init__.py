@@ -24,6 +24,7 @@ kind               owner      author    owner's chain    HR admin     operator  
 =================  =========  ========  ===============  ===========  ==========  ========  ====================
 kudos              Y          Y         Y                Y            Y           Y         a recipient
 private_feedback   Y          Y         only if [1]      Y            Y           -         who it is about
+manager_feedback   -          Y         Y                Y            Y           -         who it is about
 checkin_answer     Y          -         Y                Y            Y           -         who answered
 one_on_one_note    Y          -         pair mgr [2]     only if [2]  Y           -         the report
 action_item        Y          -         pair mgr [2]     only if [2]  Y           -         the report

@@ -102,6 +102,9 @@ def visible_where(
         else:
             by_me = author_id == me.id if author_id is not None else false()
             rule = or_(own(), by_me, and_(shared(), chain()))
+    elif kind is RecordKind.MANAGER_FEEDBACK:
+        by_me = author_id == me.id if author_id is not None else false()
+        rule = true() if hr else or_(by_me, chain())
     elif kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE):
         rule = true() if hr else or_(own(), chain())
     elif kind in (RecordKind.ONE_ON_ONE_NOTE, RecordKind.ACTION_ITEM):

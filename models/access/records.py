@@ -74,6 +74,16 @@ def decide(
             + ("" if subject.shared_with_manager else " (the author did not share it with managers)")
         )
 
+    if kind is RecordKind.MANAGER_FEEDBACK:
+        if subject.author is not None and subject.author.id == me.id:
+            return _yes("the viewer wrote it")
+        if hr:
+            return _yes("HR admin")
+        if in_chain():
+            return _yes("the author wrote it for the person's managers")
+        return _no("feedback for managers only is seen by its author, the person's managers and HR admins"
+                   + (", not by the person it is about" if is_owner else ""))
+
     if kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE):
         if is_owner:
             return _yes("the viewer's own")

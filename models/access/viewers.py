@@ -19,6 +19,7 @@ class RecordKind(StrEnum):
 
     KUDOS = "kudos"
     PRIVATE_FEEDBACK = "private_feedback"
+    MANAGER_FEEDBACK = "manager_feedback"  # feedback about someone, for their managers only
     CHECKIN_ANSWER = "checkin_answer"
     ONE_ON_ONE_NOTE = "one_on_one_note"
     ACTION_ITEM = "action_item"
@@ -44,6 +45,7 @@ OWNED_KINDS: Final = frozenset(RecordKind) - {RecordKind.AUDIT_LOG, RecordKind.H
 NOT_BY_OWNER: Final = frozenset(
     {
         RecordKind.PRIVATE_FEEDBACK,
+        RecordKind.MANAGER_FEEDBACK,
         RecordKind.ONE_ON_ONE_NOTE,
         RecordKind.ACTION_ITEM,
         RecordKind.PULSE_AGGREGATE,

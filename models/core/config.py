@@ -243,6 +243,90 @@ class GoalsConfig(_Strict):
     in_checkins: bool = Field(default=True, description="The check-in modal shows active goals with a progress field")
 
 
+COMPETENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+
+
+class Competency(_Strict):
+    """A competency of the framework, with behaviour-anchored levels: `levels[0]` describes level 1, and so on.
+    Each level is a sentence about what someone at that level is seen to do, so that a level means the same
+    in every team. `role_families`: the departments it applies to (empty: everyone)."""
+
+    id: str = Field(description="Short name, e.g. customer-focus (typed in `/feedback request @a about …`)")
+    name: str = Field(min_length=1, max_length=75)
+    description: str = Field(default="", max_length=300)
+    levels: list[Annotated[str, Field(min_length=1, max_length=150)]] = Field(min_length=2, max_length=7)
+    role_families: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        v = v.strip().lower()
+        if not COMPETENCY_ID.match(v):
+            raise ValueError("must be 1-50 characters of lowercase letters, digits, '-' or '_'")
+        return v
+
+    def applies_to(self, department: str | None) -> bool:
+        families = {f.lower() for f in self.role_families}
+        return not families or (department or "").lower() in families
+
+
+def _default_competencies() -> list[Competency]:
+    return [
+        Competency(id="customer-focus", name="Customer focus", description="Works from what customers need",
+                   levels=["Responds to customer requests when asked.",
+                           "Checks what the customer needs before acting and follows up on their issues.",
+                           "Anticipates customer needs and changes the team's work to meet them.",
+                           "Shapes products or processes from patterns across many customers."]),
+        Competency(id="collaboration", name="Collaboration", description="Gets things done with others",
+                   levels=["Shares information when someone asks for it.",
+                           "Keeps others informed and asks for input before deciding.",
+                           "Brings people from several teams together to reach a shared result.",
+                           "Builds working relationships across the organisation that others rely on."]),
+        Competency(id="ownership", name="Ownership", description="Sees things through",
+                   levels=["Completes assigned tasks with guidance.",
+                           "Delivers own commitments on time and says early when they slip.",
+                           "Takes responsibility for outcomes beyond their own tasks, fixing root causes.",
+                           "Owns outcomes for a whole area and sets the standard others follow."]),
+        Competency(id="communication", name="Communication", description="Says it clearly and listens",
+                   levels=["Shares updates when prompted.",
+                           "Writes and speaks clearly for the audience, and checks understanding.",
+                           "Explains complex topics simply and handles disagreement constructively.",
+                           "Changes how the organisation communicates; others ask them to explain."]),
+        Competency(id="growth", name="Growth", description="Learns and helps others learn",
+                   levels=["Learns what the role requires when shown.",
+                           "Seeks feedback and acts on it; picks up new skills on their own.",
+                           "Coaches colleagues and shares what they learn.",
+                           "Builds learning into how teams work across the organisation."]),
+    ]
+
+
+class FeedbackConfig(_Strict):
+    """Feedback and 360: the competency framework, who sees feedback by default, and request limits."""
+
+    enabled: bool = True
+    competencies: list[Competency] = Field(default_factory=_default_competencies)
+    default_visibility: Literal["recipient", "recipient_and_manager", "manager"] = Field(
+        default="recipient_and_manager", description="Who sees feedback unless the author chooses otherwise")
+    max_peers_per_request: int = Field(default=5, ge=1, le=20)
+    reminder_days: int = Field(default=3, ge=1, le=30, description="Working days before one reminder to a peer")
+    min_example_length: int = Field(default=20, ge=5, le=500)
+    max_text_length: int = Field(default=2000, ge=100, le=3000)
+
+    @field_validator("competencies")
+    @classmethod
+    def _competencies(cls, v: list[Competency]) -> list[Competency]:
+        ids = [c.id for c in v]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"competency ids must be unique: {', '.join(dupes)}")
+        if len(v) > 50:
+            raise ValueError("at most 50 competencies")
+        return v
+
+    def competency(self, competency_id: str | None) -> Competency | None:
+        return next((c for c in self.competencies if c.id == (competency_id or "").lower()), None)
+
+
 class RolloutConfig(_Strict):
     """Pilot rollout: limit scheduled prompts to some people or departments. Empty = everyone."""
 
@@ -280,6 +364,7 @@ class OrgConfig(_Strict):
     checkins: CheckinConfig = Field(default_factory=CheckinConfig)
     one_on_ones: OneOnOneConfig = Field(default_factory=OneOnOneConfig)
     goals: GoalsConfig = Field(default_factory=GoalsConfig)
+    feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
 
     @field_validator("values")
     @classmethod

@@ -1,0 +1,61 @@
+"""Feedback and 360: specific, behaviour-anchored feedback, requested from peers and safe to give.
+
+The competency framework is in the organisation config (`feedback.competencies`). `rules` says what valid
+feedback and requests are, who hears about them and who may see them (through `models.access`)."""
+
+from __future__ import annotations
+
+from models.core.features import Feature
+from models.feedback import agenda as _agenda
+from models.feedback import personal_data as _personal_data
+from models.feedback import prompts as _prompts
+from models.feedback.rules import (
+    EXAMPLE_NEEDED,
+    TOPIC_MAX,
+    FeedbackDraft,
+    FeedbackError,
+    can_see,
+    check_recipient,
+    decline_request,
+    give_feedback,
+    given,
+    load_request_peer,
+    received,
+    request_feedback,
+    viewer_of,
+    visible_where,
+    waiting_for,
+)
+from models.feedback.tables import VISIBILITIES, Feedback, FeedbackRequest, FeedbackRequestPeer
+
+FEATURE = Feature(
+    name="feedback",
+    description="Behaviour-anchored feedback with a concrete example, and requests to peers",
+    slack="handlers.feedback",
+    prompts=_prompts.PROMPTS,
+    agenda_sections=_agenda.SECTIONS,
+    personal_data=_personal_data.PERSONAL_DATA,
+)
+
+__all__ = [
+    "EXAMPLE_NEEDED",
+    "FEATURE",
+    "TOPIC_MAX",
+    "VISIBILITIES",
+    "Feedback",
+    "FeedbackDraft",
+    "FeedbackError",
+    "FeedbackRequest",
+    "FeedbackRequestPeer",
+    "can_see",
+    "check_recipient",
+    "decline_request",
+    "give_feedback",
+    "given",
+    "load_request_peer",
+    "received",
+    "request_feedback",
+    "viewer_of",
+    "visible_where",
+    "waiting_for",
+]

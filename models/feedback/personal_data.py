@@ -1,0 +1,106 @@
+"""How the feedback tables hold personal data, for export and erasure.
+
+- **Export** (for the person): the feedback they wrote, every visibility (their own words); the feedback about
+  them that they may see (for the recipient, or for the recipient and their managers). Feedback written for
+  their managers only stays out of their own export: the access policy (`manager_feedback`) keeps it from the
+  person it is about, and an export must not open a way around it (a data-protection request for it is
+  handled by the operator, case by case). Requests they made, with whom they asked and each answer's state;
+  requests that asked them.
+- **Erasure**: the words of feedback they wrote are replaced (`REMOVED_TEXT`); the words of feedback about them
+  are replaced too (`REMOVED_ABOUT_TEXT`, as managers' replies to their check-ins are). Competencies, levels,
+  visibilities and dates stay, for counts. Links to the message the feedback was about are cleared in both.
+  The topics of requests they made are replaced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from models.core.personal_data import REMOVED_ABOUT_TEXT, REMOVED_TEXT, Erasure, PersonalData, iso, ref, rowcount
+from models.core.tables import Person
+from models.feedback.tables import Feedback, FeedbackRequest, FeedbackRequestPeer
+
+
+def _feedback_row(f: Feedback, *, who: str, person: Person | None) -> dict[str, Any]:
+    return {"id": f.id, who: ref(person), "competency": f.competency, "level": f.level, "behaviour": f.behaviour,
+            "impact": f.impact, "example": f.example, "visibility": f.visibility, "permalink": f.permalink,
+            "created_at": iso(f.created_at), "request_peer_id": f.request_peer_id}
+
+
+def _export_feedback(session: Session, person: Person) -> dict[str, Any]:
+    written = session.scalars(select(Feedback).where(Feedback.author_id == person.id)
+                              .options(selectinload(Feedback.subject)).order_by(Feedback.created_at, Feedback.id))
+    about = session.scalars(select(Feedback).where(Feedback.subject_id == person.id, Feedback.visibility != "manager")
+                            .options(selectinload(Feedback.author)).order_by(Feedback.created_at, Feedback.id))
+    return {
+        "given": [_feedback_row(f, who="about", person=f.subject) for f in written],
+        "received": [_feedback_row(f, who="from", person=f.author) for f in about],
+    }
+
+
+def _export_requests(session: Session, person: Person) -> dict[str, Any]:
+    made = session.scalars(select(FeedbackRequest).where(FeedbackRequest.requester_id == person.id)
+                           .options(selectinload(FeedbackRequest.peers).selectinload(FeedbackRequestPeer.peer))
+                           .order_by(FeedbackRequest.created_at, FeedbackRequest.id))
+    asked = session.scalars(select(FeedbackRequestPeer).where(FeedbackRequestPeer.peer_id == person.id)
+                            .options(selectinload(FeedbackRequestPeer.request).selectinload(FeedbackRequest.requester))
+                            .order_by(FeedbackRequestPeer.id))
+    return {
+        "made": [{"id": r.id, "topic": r.topic, "competency": r.competency, "created_at": iso(r.created_at),
+                  "asked": [{"peer": ref(p.peer), "state": p.state, "answered_at": iso(p.answered_at),
+                             "declined_at": iso(p.declined_at)} for p in r.peers]} for r in made],
+        "asked_of_them": [{"request_id": p.request_id, "from": ref(p.request.requester), "topic": p.request.topic,
+                           "competency": p.request.competency, "created_at": iso(p.request.created_at),
+                           "state": p.state, "answered_at": iso(p.answered_at), "declined_at": iso(p.declined_at),
+                           "reminded_at": iso(p.reminded_at)} for p in asked],
+    }
+
+
+def _erase_feedback_about(ctx: Erasure) -> None:
+    """Feedback about the erased person is about them: its words replaced; message links cleared."""
+    c = Feedback.__table__.c
+    about = (Feedback.subject_id == ctx.person.id) & (Feedback.author_id != ctx.person.id)
+    ctx.replace(c.behaviour, about, REMOVED_ABOUT_TEXT)
+    ctx.replace(c.example, about, REMOVED_ABOUT_TEXT)
+    ctx.replace(c.impact, about & (Feedback.impact != ""), REMOVED_ABOUT_TEXT)
+    linked = (Feedback.subject_id == ctx.person.id) | (Feedback.author_id == ctx.person.id)
+    result = ctx.session.execute(update(Feedback).where(linked, Feedback.permalink.is_not(None))
+                                 .values(permalink=None).execution_options(synchronize_session=False))
+    ctx.report.count(ctx.report.redacted, "feedback", rowcount(result))
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        table="feedback",
+        person_columns=("author_id", "subject_id"),
+        owner_columns=("author_id",),
+        content_columns=("behaviour", "impact", "example"),
+        text_columns=("behaviour", "impact", "example", "source_key"),
+        replacement=REMOVED_TEXT,
+        exporter=_export_feedback,
+        eraser=_erase_feedback_about,
+        description="Export: feedback they wrote, and feedback about them they may see (not feedback for their "
+        "managers only). Erasure: the words of feedback they wrote, and of feedback about them, replaced; "
+        "competencies, levels and dates stay; message links cleared; their name redacted elsewhere.",
+    ),
+    PersonalData(
+        table="feedback_requests",
+        person_columns=("requester_id",),
+        owner_columns=("requester_id",),
+        content_columns=("topic",),
+        text_columns=("topic", "source_key"),
+        exporter=_export_requests,
+        description="Export: requests they made (whom they asked, each answer's state) and requests that asked "
+        "them. Erasure: the topics of requests they made replaced.",
+    ),
+    PersonalData(
+        table="feedback_request_peers",
+        person_columns=("peer_id",),
+        on_erase="keep",
+        export=False,  # in the requests section
+        description="Who was asked and whether they answered: ids and states only (exported with the requests).",
+    ),
+)
