@@ -324,7 +324,7 @@ def test_agenda_after_a_week_of_activity(session, org, team):
     agenda = build_agenda(session, p, ana, org, until=until)
     assert agenda.since == held
     sections = by_key(agenda)
-    assert list(sections) == ["talking_points", "action_items", "checkins", "goals", "kudos"]
+    assert list(sections) == ["talking_points", "action_items", "checkins", "goals", "feedback", "kudos"]
     assert sections["goals"].lines == []  # Bob has no goals
     assert sections["talking_points"].lines == ["Move to the platform team? — bob",
                                                 "Feedback on the <design> review & demo — ana"]
@@ -523,7 +523,7 @@ def test_agenda_sections_are_pluggable(session, org, team):
     until = oo.next_meeting(p, MON).at
     agenda = build_agenda(session, p, team["bob"], org, until=until, sections=sections)
     assert [s.key for s in agenda.sections] == ["talking_points", "action_items", "checkins", "goals",
-                                                "test_feedback", "kudos"]
+                                                "feedback", "test_feedback", "kudos"]
     assert seen == [(p.id, agenda.since, until)]
 
 

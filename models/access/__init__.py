@@ -24,7 +24,7 @@ kind               owner      author    owner's chain    HR admin     operator  
 =================  =========  ========  ===============  ===========  ==========  ========  ====================
 kudos              Y          Y         Y                Y            Y           Y         a recipient
 private_feedback   Y          Y         only if [1]      Y            Y           -         who it is about
-manager_feedback   -          Y         Y                Y            Y           -         who it is about
+manager_feedback   - [4]      Y         Y                Y            Y           -         who it is about
 checkin_answer     Y          -         Y                Y            Y           -         who answered
 one_on_one_note    Y          -         pair mgr [2]     only if [2]  Y           -         the report
 action_item        Y          -         pair mgr [2]     only if [2]  Y           -         the report
@@ -45,6 +45,8 @@ hr_digest          (none)     -         -                Y            Y         
     unknown) NOBODY sees the aggregate, not HR, not operators. The owner of an aggregate is the manager
     whose team it covers: that manager and everyone above them may see it (a company-wide aggregate: the
     top of the org chart). Members of the group who manage nobody in it do not see the results.
+
+[4] Not even when the person it is about is an HR admin or in their own manager chain (a cycle).
 
 Operators see everything except individual pulse answers and aggregates below the threshold.
 

@@ -104,7 +104,7 @@ def visible_where(
             rule = or_(own(), by_me, and_(shared(), chain()))
     elif kind is RecordKind.MANAGER_FEEDBACK:
         by_me = author_id == me.id if author_id is not None else false()
-        rule = true() if hr else or_(by_me, chain())
+        rule = or_(by_me, and_(owner_id != me.id if owner_id is not None else true(), true() if hr else chain()))
     elif kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE):
         rule = true() if hr else or_(own(), chain())
     elif kind in (RecordKind.ONE_ON_ONE_NOTE, RecordKind.ACTION_ITEM):

@@ -77,12 +77,13 @@ def decide(
     if kind is RecordKind.MANAGER_FEEDBACK:
         if subject.author is not None and subject.author.id == me.id:
             return _yes("the viewer wrote it")
+        if is_owner:
+            return _no("feedback for managers only is not shown to the person it is about")
         if hr:
             return _yes("HR admin")
         if in_chain():
             return _yes("the author wrote it for the person's managers")
-        return _no("feedback for managers only is seen by its author, the person's managers and HR admins"
-                   + (", not by the person it is about" if is_owner else ""))
+        return _no("feedback for managers only is seen by its author, the person's managers and HR admins")
 
     if kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE):
         if is_owner:

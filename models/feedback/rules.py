@@ -78,17 +78,18 @@ def can_see(session: Session, viewer: access.Viewer, feedback: Feedback) -> bool
 
 
 def visible_where(viewer: access.Viewer) -> ColumnElement[bool]:
-    """A WHERE clause keeping the feedback the viewer may see, in SQL (agrees with `can_see`)."""
+    """A WHERE clause keeping the feedback the viewer may see, in SQL (agrees with `can_see`). One policy
+    clause (feedback shared with managers unless it is for the recipient alone), then managers-only feedback
+    taken away from the person it is about: one org-chart query, not two."""
     c = Feedback.__table__.c
-    return or_(
-        and_(Feedback.visibility != "manager",
-             access.visible_where(viewer, access.RecordKind.PRIVATE_FEEDBACK, owner_id=c.subject_id,
-                                  author_id=c.author_id, team_id=c.team_id,
-                                  shared_with_manager=Feedback.visibility == "recipient_and_manager")),
-        and_(Feedback.visibility == "manager",
-             access.visible_where(viewer, access.RecordKind.MANAGER_FEEDBACK, owner_id=c.subject_id,
-                                  author_id=c.author_id, team_id=c.team_id)),
-    )
+    rule = access.visible_where(viewer, access.RecordKind.PRIVATE_FEEDBACK, owner_id=c.subject_id,
+                                author_id=c.author_id, team_id=c.team_id,
+                                shared_with_manager=Feedback.visibility != "recipient")
+    me = viewer.person
+    if viewer.is_operator or me is None:
+        return rule
+    return and_(rule, or_(Feedback.visibility != "manager", Feedback.subject_id != me.id,
+                          Feedback.author_id == me.id))
 
 
 def received(session: Session, org: OrgConfig, viewer: Person, subject: Person, *, limit: int = 20,
@@ -176,8 +177,8 @@ def give_feedback(session: Session, org: OrgConfig, draft: FeedbackDraft, *,
         raise FeedbackError(_t("Choose who sees this feedback."), code="visibility", field="visibility")
     peer = None
     if draft.request_peer_id is not None:
-        peer = session.get(FeedbackRequestPeer, draft.request_peer_id)
-        if peer is None or peer.peer_id != author.id or peer.request.requester_id != subject.id:
+        peer = load_request_peer(session, author, draft.request_peer_id)
+        if peer.request.requester_id != subject.id:
             raise FeedbackError(NOT_FOUND, code="request_not_found")
         if peer.state == "pending":
             peer.state, peer.answered_at = "answered", now
