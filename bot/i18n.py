@@ -90,8 +90,8 @@ class Translator:
             return self.message(value)
         if isinstance(value, Mention):
             return f"<@{value}>"
-        if isinstance(value, list | tuple):
-            return ", ".join(escape(str(v)) for v in value)
+        if isinstance(value, list | tuple):  # each item escaped (what someone typed), mentions kept as mentions
+            return ", ".join(f"<@{v}>" if isinstance(v, Mention) else escape(str(v)) for v in value)
         return value
 
     def list(self, items: list[str]) -> str:

@@ -12,6 +12,7 @@ import yaml
 
 from bot.runtime import slack_registry
 from bot.slack import FEATURE_SCOPES, SCOPES_BY_METHOD
+from handlers.feedback.ids import FeedbackIds
 from handlers.goals.ids import GoalIds
 from handlers.kudos.ids import KudosIds
 from tests.conftest import BOB
@@ -47,10 +48,12 @@ def test_commands_and_shortcuts_are_exactly_the_handled_ones(manifest):
     from handlers.one_on_ones.ids import OneOnOneIds
 
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == {KudosIds.COMMAND.value, OneOnOneIds.COMMAND.value, GoalIds.COMMAND.value}
+    assert commands == {KudosIds.COMMAND.value, OneOnOneIds.COMMAND.value, GoalIds.COMMAND.value,
+                        FeedbackIds.COMMAND.value}
     assert all(c["should_escape"] for c in manifest["features"]["slash_commands"])
     shortcuts = {(s["callback_id"], s["type"]) for s in manifest["features"]["shortcuts"]}
-    assert shortcuts == {(KudosIds.GLOBAL_SHORTCUT.value, "global"), (KudosIds.MESSAGE_SHORTCUT.value, "message")}
+    assert shortcuts == {(KudosIds.GLOBAL_SHORTCUT.value, "global"), (KudosIds.MESSAGE_SHORTCUT.value, "message"),
+                         (FeedbackIds.MESSAGE_SHORTCUT.value, "message")}
 
 
 def test_events_are_exactly_the_handled_ones(manifest):
