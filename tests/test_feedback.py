@@ -138,8 +138,12 @@ def test_managers_only_feedback_goes_to_the_manager_or_nobody(session, org, team
     assert outbox(session, "feedback.received") == []
     assert [(m.recipient_id, m.payload["feedback_id"]) for m in outbox(session, "feedback.for_manager")] == \
         [(ana.id, f.id)]
-    # Cara has no manager: managers-only feedback about her is saved, and nobody is told.
-    give(session, org, ana, cara, visibility="manager", source_key="about-cara")
+    # Cara has no manager: managers-only feedback about her would reach nobody, so it is refused, on its field.
+    with pytest.raises(fb.FeedbackError) as err:
+        give(session, org, ana, cara, visibility="manager", source_key="about-cara")
+    assert (err.value.code, err.value.field) == ("no_manager", "visibility")
+    # Ana writes for managers only about her own report: nobody else to tell.
+    give(session, org, ana, bob, visibility="manager", source_key="ana-about-bob")
     assert len(outbox(session, "feedback.for_manager")) == 1
     assert outbox(session, "feedback.received") == []
 
@@ -181,6 +185,33 @@ def test_given_lists_what_the_author_wrote(session, org, team):
 
 def ask(session, org, requester, *peers, key="req-1", topic="", now=WED):
     return fb.request_feedback(session, org, requester, list(peers), source_key=key, topic=topic, now=now)[0]
+
+
+def test_a_peer_who_declined_may_still_answer_but_nobody_answers_twice(session, org, team):
+    bob, li = team["bob"], team["li"]
+    row = ask(session, org, bob, li).peers[0]
+    fb.decline_request(session, li, row.id)
+    give(session, org, li, bob, request_peer_id=row.id, source_key="answer-1")  # changed her mind
+    assert row.state == "answered"
+    with pytest.raises(fb.FeedbackError) as err:  # a second form opened for the same request
+        give(session, org, li, bob, request_peer_id=row.id, source_key="answer-2")
+    assert err.value.code == "answered"
+
+
+def test_a_competency_of_another_role_family_is_refused(session, team):
+    org = make_org()
+    frame = org.feedback.model_copy(update={"competencies": [
+        *org.feedback.competencies,
+        org.feedback.competencies[0].model_copy(update={"id": "sales-craft", "name": "Sales craft",
+                                                        "role_families": ["Sales"]})]})
+    org = org.model_copy(update={"feedback": frame})
+    team["bob"].department = "Engineering"
+    with pytest.raises(fb.FeedbackError) as err:
+        give(session, org, team["li"], team["bob"], competency="sales-craft")
+    assert (err.value.code, err.value.field) == ("competency", "competency")
+    team["bob"].department = "Sales"
+    assert give(session, org, team["li"], team["bob"], competency="sales-craft", source_key="ok").competency \
+        == "sales-craft"
 
 
 def test_request_asks_each_peer_once(session, org, team):

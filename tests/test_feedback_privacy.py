@@ -101,6 +101,17 @@ def test_export_has_what_she_wrote_what_she_may_see_and_her_requests(session: Se
     assert "feedback_request_peers" not in out["data"]
 
 
+def test_her_export_does_not_show_that_a_peer_answered_for_her_managers_only(session: Session, org: OrgConfig):
+    ids = build_feedback(session, org)
+    row = session.get(FeedbackRequest, ids["request"]).peers[0]  # Bo, asked by Zelda
+    _give(session, org, "U0BO", ZELDA, "Bo's answer for her manager", "In the migration review she cut "
+          "Cy off twice", "manager", request_peer_id=row.id)
+    assert row.state == "answered"
+    asked = export_person(session, TEAM, ZELDA)["data"]["feedback_requests"]["made"][0]["asked"]
+    assert [(a["peer"]["slack_user_id"], a["state"], a["answered_at"]) for a in asked][0] == ("U0BO", "pending", None)
+    assert "for her manager" not in json.dumps(export_person(session, TEAM, ZELDA))
+
+
 def test_a_peers_export_has_their_requests_and_not_managers_only_notes(session: Session, org: OrgConfig):
     ids = build_feedback(session, org)
     ray = export_person(session, TEAM, "U0REP")["data"]

@@ -42,16 +42,26 @@ def _export_feedback(session: Session, person: Person) -> dict[str, Any]:
 
 
 def _export_requests(session: Session, person: Person) -> dict[str, Any]:
-    made = session.scalars(select(FeedbackRequest).where(FeedbackRequest.requester_id == person.id)
+    made = list(session.scalars(select(FeedbackRequest).where(FeedbackRequest.requester_id == person.id)
                            .options(selectinload(FeedbackRequest.peers).selectinload(FeedbackRequestPeer.peer))
-                           .order_by(FeedbackRequest.created_at, FeedbackRequest.id))
+                           .order_by(FeedbackRequest.created_at, FeedbackRequest.id)))
     asked = session.scalars(select(FeedbackRequestPeer).where(FeedbackRequestPeer.peer_id == person.id)
                             .options(selectinload(FeedbackRequestPeer.request).selectinload(FeedbackRequest.requester))
                             .order_by(FeedbackRequestPeer.id))
+    # A peer who answered with feedback for the requester's managers only: to the requester that answer does
+    # not exist (`manager_feedback`), so neither does the fact or the time of it.
+    for_managers = set(session.scalars(select(Feedback.request_peer_id).where(
+        Feedback.visibility == "manager",
+        Feedback.request_peer_id.in_([p.id for r in made for p in r.peers])))) if made else set()
+
+    def seen(p: FeedbackRequestPeer) -> dict[str, Any]:
+        hidden = p.id in for_managers
+        return {"peer": ref(p.peer), "state": "pending" if hidden else p.state,
+                "answered_at": None if hidden else iso(p.answered_at), "declined_at": iso(p.declined_at)}
+
     return {
         "made": [{"id": r.id, "topic": r.topic, "competency": r.competency, "created_at": iso(r.created_at),
-                  "asked": [{"peer": ref(p.peer), "state": p.state, "answered_at": iso(p.answered_at),
-                             "declined_at": iso(p.declined_at)} for p in r.peers]} for r in made],
+                  "asked": [seen(p) for p in r.peers]} for r in made],
         "asked_of_them": [{"request_id": p.request_id, "from": ref(p.request.requester), "topic": p.request.topic,
                            "competency": p.request.competency, "created_at": iso(p.request.created_at),
                            "state": p.state, "answered_at": iso(p.answered_at), "declined_at": iso(p.declined_at),

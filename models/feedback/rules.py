@@ -165,6 +165,10 @@ def give_feedback(session: Session, org: OrgConfig, draft: FeedbackDraft, *,
             raise FeedbackError(_t("{competency} isn't a competency here. The competencies are: {valid}."),
                                 code="competency", field="competency", competency=draft.competency[:50],
                                 valid=[c.id for c in org.feedback.competencies])
+        if not found.applies_to(subject.department):
+            raise FeedbackError(_t("{competency} isn't one of the competencies for {user}'s role."),
+                                code="competency", field="competency", competency=found.name,
+                                user=Mention(subject.slack_user_id))
         competency = found.id
         if level is not None and not 1 <= level <= len(found.levels):
             raise FeedbackError(_t("Pick a level from 1 to {max}."), code="level", field="level",
@@ -175,13 +179,17 @@ def give_feedback(session: Session, org: OrgConfig, draft: FeedbackDraft, *,
     visibility = draft.visibility or org.feedback.default_visibility
     if visibility not in VISIBILITIES:
         raise FeedbackError(_t("Choose who sees this feedback."), code="visibility", field="visibility")
+    if visibility == "manager" and (subject.manager is None or not subject.manager.active):
+        raise FeedbackError(_t("{user} has no manager in Candor to send this to: choose who else sees it."),
+                            code="no_manager", field="visibility", user=Mention(subject.slack_user_id))
     peer = None
     if draft.request_peer_id is not None:
         peer = load_request_peer(session, author, draft.request_peer_id)
         if peer.request.requester_id != subject.id:
             raise FeedbackError(NOT_FOUND, code="request_not_found")
-        if peer.state == "pending":
-            peer.state, peer.answered_at = "answered", now
+        if peer.state == "answered":  # by another form (a double submit of one form was found above)
+            raise FeedbackError(_t("You have already answered this request."), code="answered")
+        peer.state, peer.answered_at = "answered", now  # a peer who declined may change their mind
     feedback = Feedback(team_id=draft.team_id, author=author, subject=subject, competency=competency, level=level,
                         behaviour=behaviour, impact=impact, example=example, visibility=visibility,
                         permalink=draft.permalink, request_peer_id=peer.id if peer is not None else None,
@@ -197,8 +205,8 @@ def _notify(session: Session, feedback: Feedback) -> None:
     subject = feedback.subject
     if feedback.visibility == "manager":
         manager = subject.manager
-        if manager is None or not manager.active:
-            return
+        if manager is None or not manager.active or manager.id == feedback.author_id:
+            return  # (the manager wrote it: nobody else to tell)
         recipient, kind = manager, "feedback.for_manager"
     else:
         recipient, kind = subject, "feedback.received"
