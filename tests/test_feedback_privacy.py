@@ -108,7 +108,8 @@ def test_her_export_does_not_show_that_a_peer_answered_for_her_managers_only(ses
           "Cy off twice", "manager", request_peer_id=row.id)
     assert row.state == "answered"
     asked = export_person(session, TEAM, ZELDA)["data"]["feedback_requests"]["made"][0]["asked"]
-    assert [(a["peer"]["slack_user_id"], a["state"], a["answered_at"]) for a in asked][0] == ("U0BO", "pending", None)
+    bo = asked[0]
+    assert (bo["peer"]["slack_user_id"], bo["state"], bo["answered_at"]) == ("U0BO", "pending", None)
     assert "for her manager" not in json.dumps(export_person(session, TEAM, ZELDA))
 
 

@@ -9,10 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import models.core.base
 from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
 
+import models.core.base
 
 revision: str = '0010'
 down_revision: str | Sequence[str] | None = '0009'
