@@ -180,3 +180,37 @@ def options_value(values: list[str]) -> dict[str, Any]:
 
 def text_value(text: str | None) -> dict[str, Any]:
     return {"type": "plain_text_input", "value": text}
+
+
+# -- reading Candor's answers ------------------------------------------------------------------------------
+
+
+def acked(resp: httpx.Response) -> httpx.Response:
+    """Every answer: 200, well within Slack's 3 seconds."""
+    assert resp.status_code == 200, resp.text
+    assert resp.elapsed.total_seconds() < 2.5, resp.elapsed
+    return resp
+
+
+def answer(resp: httpx.Response) -> dict[str, Any]:
+    """The acknowledgement's body: JSON, or plain text as {"text": …}."""
+    acked(resp)
+    return json.loads(resp.text) if resp.text.startswith("{") else {"text": resp.text}
+
+
+def errors(resp: httpx.Response) -> dict[str, str]:
+    """A view submission's inline errors, by block id."""
+    body = answer(resp)
+    assert body.get("response_action") == "errors", body
+    return dict(body["errors"])
+
+
+def updated_view(resp: httpx.Response) -> dict[str, Any]:
+    """The view a submission's answer replaces the modal with, checked against Slack's limits."""
+    from bot.blocks import VIEW_BLOCKS_MAX
+    from tests.fake_slack import check_blocks
+
+    body = answer(resp)
+    assert body.get("response_action") == "update", body
+    check_blocks(body["view"]["blocks"], limit=VIEW_BLOCKS_MAX, pointer="/view/blocks", error="invalid_arguments")
+    return dict(body["view"])

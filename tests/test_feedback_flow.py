@@ -25,7 +25,7 @@ from models.feedback import Feedback, FeedbackDraft, FeedbackRequestPeer, give_f
 from models.people import ensure_people
 from tests.conftest import ANA, BOB, BOT, CARA, GENERAL, GONE, LI, TEAM, make_org
 from tests.fake_slack import check_blocks
-from tests.slack_requests import text_value
+from tests.slack_requests import acked, answer, errors, text_value, updated_view
 
 EXAMPLE = "In Tuesday's launch review she walked the team through the rollback plan step by step."
 
@@ -43,15 +43,8 @@ def org() -> OrgConfig:
 # -- harness ---------------------------------------------------------------------------------------------------
 
 
-def acked(resp):
-    assert resp.status_code == 200, resp.text
-    assert resp.elapsed.total_seconds() < 2.5, resp.elapsed
-    return resp
 
 
-def answer(resp) -> dict[str, Any]:
-    acked(resp)
-    return json.loads(resp.text) if resp.text.startswith("{") else {"text": resp.text}
 
 
 def reply(resp) -> str:
@@ -61,17 +54,8 @@ def reply(resp) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
-def errors(resp) -> dict[str, str]:
-    body = answer(resp)
-    assert body.get("response_action") == "errors", body
-    return dict(body["errors"])
 
 
-def updated_view(resp) -> dict[str, Any]:
-    body = answer(resp)
-    assert body.get("response_action") == "update", body
-    check_blocks(body["view"]["blocks"], limit=VIEW_BLOCKS_MAX, pointer="/view/blocks", error="invalid_arguments")
-    return dict(body["view"])
 
 
 def last_opened(candor) -> dict[str, Any]:

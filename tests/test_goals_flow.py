@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.blocks import MESSAGE_BLOCKS_MAX, VIEW_BLOCKS_MAX, form_expired
+from bot.blocks import MESSAGE_BLOCKS_MAX, form_expired
 from bot.i18n import translator
 from handlers.goals.home import goals_home
 from handlers.goals.ids import GoalIds as Ids
@@ -30,7 +30,7 @@ from models.goals import Goal, GoalUpdate, KeyResult
 from models.people import ensure_people
 from tests.conftest import ANA, BOB, CARA, LI, TEAM, make_org
 from tests.fake_slack import check_blocks
-from tests.slack_requests import text_value
+from tests.slack_requests import acked, answer, errors, text_value, updated_view
 
 pytestmark = pytest.mark.time_sensitive
 
@@ -48,16 +48,8 @@ def org_with(**goals: Any) -> OrgConfig:
 GERMAN = translator("de-DE")  # Li's Slack locale
 
 
-def acked(resp):
-    """Every answer: 200, well within Slack's 3 seconds."""
-    assert resp.status_code == 200, resp.text
-    assert resp.elapsed.total_seconds() < 2.5, resp.elapsed
-    return resp
 
 
-def answer(resp) -> dict[str, Any]:
-    acked(resp)
-    return json.loads(resp.text) if resp.text.startswith("{") else {"text": resp.text}
 
 
 def message_json(resp) -> str:
@@ -68,18 +60,8 @@ def message_json(resp) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
-def errors(resp) -> dict[str, str]:
-    body = answer(resp)
-    assert body.get("response_action") == "errors", body
-    return dict(body["errors"])
 
 
-def updated_view(resp) -> dict[str, Any]:
-    body = answer(resp)
-    assert body.get("response_action") == "update", body
-    view = body["view"]
-    check_blocks(view["blocks"], limit=VIEW_BLOCKS_MAX, pointer="/view/blocks", error="invalid_arguments")
-    return dict(view)
 
 
 def opened(candor) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ from models.goals.tables import Goal, GoalUpdate, KeyResult
 from models.people import ensure_people, ensure_workspace
 from tests.conftest import ANA, BOB, CARA, TEAM, make_org
 from tests.fake_slack import check_blocks
-from tests.slack_requests import text_value
+from tests.slack_requests import acked, errors, text_value
 
 pytestmark = pytest.mark.time_sensitive
 
@@ -525,10 +525,6 @@ def run_tick(candor, now: datetime) -> None:
         tick_all(s, candor.rt.org, TEAM, now=now)
 
 
-def acked(resp):
-    assert resp.status_code == 200, resp.text
-    assert resp.elapsed.total_seconds() < 2.5, resp.elapsed
-    return resp
 
 
 def opened_views(candor) -> list[dict[str, Any]]:
@@ -543,10 +539,6 @@ def close_values(score: str | None, lessons: str | None, choice: str | None) -> 
             Ids.CARRY_BLOCK: {Ids.CARRY_ACTION: {"type": "radio_buttons", "selected_option": option}}}
 
 
-def errors(resp) -> dict[str, str]:
-    body = json.loads(acked(resp).text)
-    assert body["response_action"] == "errors", body
-    return dict(body["errors"])
 
 
 def test_nudge_dm_through_the_outbox_with_its_update_button(candor):
