@@ -114,10 +114,13 @@ def given(session: Session, author: Person, *, limit: int = 20) -> list[Feedback
 # -- giving -------------------------------------------------------------------------------------------------
 
 
-def _text(value: str, field: str, org: OrgConfig, *, required: bool = False, message: str = "") -> str:
+EMPTY = _t("This can't be empty.")
+
+
+def _text(value: str, field: str, org: OrgConfig, *, required: bool = False, message: str = EMPTY) -> str:
     value = (value or "").strip()
     if required and is_blank(value):
-        raise FeedbackError(message or _t("This can't be empty."), code="empty", field=field)
+        raise FeedbackError(message, code="empty", field=field)
     length = visible_length(value)
     if length > org.feedback.max_text_length:
         raise FeedbackError(TOO_LONG, code="too_long", field=field, max=org.feedback.max_text_length,
