@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from bot.blocks import form_field, form_state
+from bot.payloads import SlashCommand
 from bot.sealed import Sealer
 from bot.services import team_of, user_of
 from bot.text import USER_MENTION
@@ -25,14 +26,8 @@ def to_int(value: Any) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
-class FeedbackCommand(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    team_id: str
-    user_id: str
-    channel_id: str | None = None
-    text: str = ""
-    trigger_id: str
+class FeedbackCommand(SlashCommand):
+    """/feedback, as Slack sends it."""
 
 
 @dataclass(frozen=True)

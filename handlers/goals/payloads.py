@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from bot.blocks import form_field, form_state
+from bot.payloads import SlashCommand
 from bot.sealed import Sealer
 from bot.services import team_of, user_of
 from bot.text import USER_MENTION
@@ -90,19 +91,11 @@ def sealed_state(body: dict[str, Any], sealer: Sealer) -> dict[str, Any] | None:
 # -- /goal -------------------------------------------------------------------------------------------------
 
 
-class GoalCommand(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    team_id: str
-    user_id: str
-    channel_id: str | None = None
-    text: str = ""
-    trigger_id: str
+class GoalCommand(SlashCommand):
 
     def parts(self) -> tuple[str, str]:
         """(the first word as typed, the rest)."""
-        m = re.match(r"\s*(\S+)\s*(.*)", self.text, re.S)
-        return (m.group(1), m.group(2).strip()) if m else ("", "")
+        return self.words()
 
     def mentioned(self) -> str | None:
         """The Slack id of a person named first (`/goal @ana`, sent as `<@U123|ana>`), if any."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import form_expired
 from bot.i18n import Translator
+from bot.payloads import SlashCommand
 from bot.registry import KudosExtension, PartRefused
 from bot.sealed import Sealer
 from bot.services import LOOKUP_RESERVE, LOOKUP_TIMEOUT, mention_names, name_of, team_of, user_of
@@ -38,14 +39,8 @@ log = logging.getLogger(__name__)
 # -- payloads ---------------------------------------------------------------------------------
 
 
-class KudosCommand(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    team_id: str
-    user_id: str
-    channel_id: str | None = None
-    text: str = ""
-    trigger_id: str
+class KudosCommand(SlashCommand):
+    """/kudos, as Slack sends it."""
 
 
 class KudosSubmission(BaseModel):

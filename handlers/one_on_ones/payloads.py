@@ -6,9 +6,10 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from bot.blocks import form_field, form_state
+from bot.payloads import SlashCommand
 from bot.sealed import Sealer
 from bot.services import team_of, user_of
 from handlers.one_on_ones import views
@@ -17,19 +18,12 @@ from handlers.one_on_ones.ids import OneOnOneIds
 MESSAGE_TS = re.compile(r"\d{1,12}\.\d{1,9}", re.ASCII)  # a Slack message ts, e.g. 1700000000.000100
 
 
-class OneOnOneCommand(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    team_id: str
-    user_id: str
-    channel_id: str | None = None
-    text: str = ""
-    trigger_id: str
+class OneOnOneCommand(SlashCommand):
 
     def parts(self) -> tuple[str, str]:
         """(subcommand in lower case, the rest as typed)."""
-        m = re.match(r"\s*(\S+)\s*(.*)", self.text, re.S)
-        return (m.group(1).lower(), m.group(2).strip()) if m else ("", "")
+        first, rest = self.words()
+        return first.lower(), rest
 
 
 def sealed_state(body: dict[str, Any], sealer: Sealer) -> dict[str, Any] | None:
