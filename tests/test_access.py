@@ -166,6 +166,7 @@ SCENARIOS: dict[str, tuple[RecordKind, dict[str, Any], frozenset[str]]] = {
     ),
     "goal_public": (RecordKind.GOAL_PUBLIC, {}, EVERYONE_ACTIVE),
     "goal_private": (RecordKind.GOAL_PRIVATE, {}, frozenset({"self", "operator"}) | HR | CHAIN),
+    "feedback_360": (RecordKind.FEEDBACK_360, {}, frozenset({"self", "operator"}) | HR | CHAIN),
     "pulse_answer": (RecordKind.PULSE_ANSWER, {}, frozenset({"self"})),
     "pulse_aggregate of mgr's team, group at the minimum": (
         RecordKind.PULSE_AGGREGATE,
@@ -340,6 +341,7 @@ WHERE_CASES: list[tuple[RecordKind, str | None, dict[str, Any]]] = [
     (RecordKind.ACTION_ITEM, "pair_manager", {"hr_sees_notes": True}),
     (RecordKind.GOAL_PUBLIC, None, {}),
     (RecordKind.GOAL_PRIVATE, None, {}),
+    (RecordKind.FEEDBACK_360, None, {}),
     (RecordKind.PULSE_ANSWER, None, {}),
     (RecordKind.PULSE_AGGREGATE, None, {"group_size": 4}),
     (RecordKind.PULSE_AGGREGATE, None, {"group_size": 5}),

@@ -272,6 +272,60 @@ def test_answering_marks_the_request_answered(session, org, team):
     assert err.value.code == "answered"
 
 
+def test_an_anonymous_answer_keeps_no_link_to_its_author(session, org, team):
+    bob, li, eve, cara = team["bob"], team["li"], team["eve"], team["cara"]
+    request = ask(session, org, bob, li, eve, cara)  # three people: enough for an anonymous answer
+    rows = {p.peer_id: p for p in request.peers}
+    f = give(session, org, li, bob, request_peer_id=rows[li.id].id, anonymous=True, source_key="view:V1")
+    assert (f.author_id, f.anonymous, f.request_id, f.request_peer_id) == (None, True, request.id, None)
+    assert not f.source_key.startswith("view:")  # the form's id would pair it with its sender's claim
+    assert (rows[li.id].state, rows[li.id].answered_at) == ("answered", None)  # no time to match
+    assert [x.id for x in fb.received(session, org, bob, bob)] == [f.id]
+    assert fb.given(session, li) == []  # nothing links it to Li, not even for her
+    assert [(m.recipient_id, m.payload["feedback_id"]) for m in outbox(session, "feedback.received")] == \
+        [(bob.id, f.id)]
+    with pytest.raises(fb.FeedbackError) as twice:
+        give(session, org, li, bob, request_peer_id=rows[li.id].id, anonymous=True, source_key="view:V2")
+    assert twice.value.code == "answered"
+    # Who may see it is as for any feedback; nobody sees who wrote it.
+    assert fb.can_see(session, fb.viewer_of(team["ana"], org), f)
+
+
+def test_anonymous_answers_need_a_request_that_asked_enough_people(session, org, team):
+    bob, li, eve = team["bob"], team["li"], team["eve"]
+    request = ask(session, org, bob, li, eve)  # two people: an answer would point at one of two
+    with pytest.raises(fb.FeedbackError) as few:
+        give(session, org, li, bob, request_peer_id=request.peers[0].id, anonymous=True)
+    assert (few.value.code, few.value.field) == ("anonymous", "anonymous") and "fewer than 3 people" in str(few.value)
+    with pytest.raises(fb.FeedbackError) as unasked:
+        give(session, org, li, bob, anonymous=True, source_key="view:V3")
+    assert unasked.value.code == "anonymous"
+    assert session.scalars(select(fb.Feedback)).all() == []
+    assert {p.state for p in request.peers} == {"pending"}
+
+
+def test_anonymous_answers_in_export_and_erasure(session, org, team):
+    from models.privacy import erase_person, export_person
+
+    bob, li, eve, cara = team["bob"], team["li"], team["eve"], team["cara"]
+    request = ask(session, org, bob, li, eve, cara)
+    rows = {p.peer_id: p for p in request.peers}
+    give(session, org, li, bob, request_peer_id=rows[li.id].id, anonymous=True, example=EXAMPLE + " (anon)")
+    give(session, org, eve, bob, request_peer_id=rows[eve.id].id, source_key="view:E")
+    mine = export_person(session, TEAM, "LI", audited=False)
+    assert "(anon)" not in str(mine)  # not in its author's export: nothing links it to her
+    theirs = export_person(session, TEAM, "BOB", audited=False)["data"]
+    states = {a["peer"]["slack_user_id"]: a["state"] for a in theirs["feedback_requests"]["made"][0]["asked"]}
+    assert states == {"LI": "asked", "EVE": "answered", "CARA": "pending"}  # who answered anonymously: unsaid
+    assert [r["from"] for r in theirs["feedback"]["received"] if r["anonymous"]] == [None]
+    erase_person(session, TEAM, "LI", actor="cli:dpo")
+    session.expire_all()
+    assert any("(anon)" in f.example for f in session.scalars(select(fb.Feedback)))  # stays: never hers on record
+    erase_person(session, TEAM, "BOB", actor="cli:dpo")
+    session.expire_all()
+    assert not any("(anon)" in f.example for f in session.scalars(select(fb.Feedback)))  # about him: removed
+
+
 @pytest.mark.parametrize("forged", ["other_peer", "other_subject", "missing", "huge"])
 def test_forged_request_ids_are_refused(session, org, team, forged):
     bob, li, eve = team["bob"], team["li"], team["eve"]

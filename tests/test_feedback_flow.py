@@ -327,6 +327,36 @@ def test_a_request_is_answered_through_the_form_and_declined_kindly(candor):
     assert len(candor.fake.dms_to(ANA)) == before
 
 
+@pytest.mark.parametrize("org", [org_with(max_peers_per_request=3, min_reviewers=2)])
+def test_an_anonymous_answer_reaches_the_requester_without_a_name(candor):
+    seed(candor)
+    reply(candor.slack.command("/feedback", f"request <@{ANA}|ana> <@{CARA}|cara>", user=BOB))
+    asked = rows(candor)
+    click(candor, Ids.ANSWER_BUTTON, user=CARA, value=str(asked[CARA].id))
+    view = last_opened(candor)
+    assert block(view, Ids.ANONYMOUS_BLOCK)["element"]["options"][0]["value"] == "anonymous"
+    form = values() | {Ids.ANONYMOUS_BLOCK: {Ids.ANONYMOUS_ACTION: {
+        "type": "checkboxes", "selected_options": [{"value": "anonymous"}]}}}
+    done = json.dumps(updated_view(submit(candor, view, CARA, form, view_id="VANON")))
+    assert "Your anonymous answer went to" in done
+    updated_view(submit(candor, view, CARA, form, view_id="VANON"))  # a double submit: one answer
+    with candor.session() as s:
+        [fb] = s.scalars(select(Feedback)).all()
+        assert (fb.author_id, fb.anonymous) == (None, True)
+    candor.drain()
+    dm = dm_text(candor, BOB)
+    assert "An anonymous answer to your feedback request" in dm and f"<@{CARA}>" not in dm
+    with candor.session() as s:
+        home = json.dumps([b.to_dict() for b in feedback_home(s, person(s, BOB), translator("en"),
+                                                               candor.rt.org)])
+    assert "anonymously" in home and f"<@{CARA}>" not in home
+    # With fewer people asked than the minimum, the form says why the answer carries a name.
+    reply(candor.slack.command("/feedback", f"request <@{LI}|li>", user=CARA))
+    click(candor, Ids.ANSWER_BUTTON, user=LI, value=str(rows(candor)[LI].id))
+    single = last_opened(candor)
+    assert not any(b.get("block_id") == Ids.ANONYMOUS_BLOCK for b in single["blocks"])
+
+
 def test_a_reminder_looks_like_the_request(candor):
     seed(candor)
     reply(candor.slack.command("/feedback", f"request <@{CARA}|cara> about the Q3 launch", user=BOB))

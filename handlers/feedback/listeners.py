@@ -22,7 +22,7 @@ from bot.blocks import form_expired, form_state
 from bot.i18n import Translator
 from bot.services import LOOKUP_RESERVE, LOOKUP_TIMEOUT, mention_names, name_of, team_of, user_of
 from bot.slack import describe_exception
-from handlers.feedback import views
+from handlers.feedback import round_listeners, views
 from handlers.feedback.ids import FeedbackIds as Ids
 from handlers.feedback.payloads import FeedbackCommand, FeedbackSubmission, parse_command, to_int
 from models.core import submissions
@@ -38,6 +38,7 @@ from models.feedback import (
     decline_request,
     give_feedback,
     load_request_peer,
+    may_answer_anonymously,
     request_feedback,
 )
 from models.people import ensure_people, person_by_slack_id
@@ -69,6 +70,7 @@ class Refused(Exception):
 def register(app: App, services: Services) -> None:
     org = services.org
     cfg = org.feedback
+    start_round = round_listeners.register(app, services)
 
     def open_view(body: dict[str, Any], view: View) -> None:
         services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
@@ -88,7 +90,8 @@ def register(app: App, services: Services) -> None:
         return views.feedback_modal(
             t, cfg, competencies, subject_id=subject.slack_user_id, private_metadata=meta, permalink=permalink,
             requested=views.request_line(t, row, competency) if row is not None else None,
-            competency=competency if competency in competencies else None)
+            competency=competency if competency in competencies else None,
+            anonymous=may_answer_anonymously(org, row.request) if row is not None else None)
 
     def modal_about(body: dict[str, Any], subject_id: str | None, names: dict[str, str],
                     permalink: str | None = None) -> tuple[Translator, View | None, str | None]:
@@ -153,6 +156,9 @@ def register(app: App, services: Services) -> None:
             return
         if parsed.kind == "request":
             ack(text=request_reply(body, cmd, parsed.peers, parsed.topic))
+            return
+        if parsed.kind == "round" and parsed.subject is not None:
+            start_round(ack, body, cmd, parsed.subject)
             return
         _, view, refusal = modal_about(body, parsed.subject, {cmd.user_id: name_of(body), **mention_names(cmd.text)})
         if view is not None:
@@ -262,9 +268,10 @@ def register(app: App, services: Services) -> None:
                 team_id=sub.team_id, author=person, subject=subject, behaviour=sub.behaviour, impact=sub.impact,
                 example=sub.example, source_key=f"view:{sub.view_id}", competency=competency, level=sub.level,
                 visibility=sub.visibility, permalink=str(origin.get("permalink") or "") or None,
-                request_peer_id=to_int(origin.get("request"))))
+                request_peer_id=to_int(origin.get("request")), anonymous=sub.anonymous))
             refresh_homes(session, person, subject, cause=f"feedback-{feedback.id}")
-            result = {"subject": subject.slack_user_id, "visibility": feedback.visibility}
+            result = {"subject": subject.slack_user_id, "visibility": feedback.visibility,
+                      "anonymous": feedback.anonymous}
             form.finish(session, result)
             return result
 
@@ -279,4 +286,5 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=views.modal_errors(t, err, present, **overrides))
             return
         ack(response_action="update", view=views.sent_view(t, str(result.get("subject") or ""),
-                                                           str(result.get("visibility") or "")))
+                                                           str(result.get("visibility") or ""),
+                                                           bool(result.get("anonymous"))))

@@ -18,6 +18,7 @@ from bot.sealed import Sealer
 from bot.services import team_of, user_of
 from bot.text import USER_MENTION
 from handlers.feedback.ids import FeedbackIds as Ids
+from handlers.feedback.ids import round_block
 
 
 def to_int(value: Any) -> int | None:
@@ -33,7 +34,7 @@ class FeedbackCommand(SlashCommand):
 @dataclass(frozen=True)
 class ParsedCommand:
     """What `/feedback` was asked: `help` (also no words), `give` (to `subject`), `request` (of `peers`, on
-    `topic`), or `unknown` (`word` is what was not understood, as typed)."""
+    `topic`), `round` (a 360 about `subject`), or `unknown` (`word` is what was not understood, as typed)."""
 
     kind: str
     subject: str | None = None
@@ -49,6 +50,11 @@ def parse_command(text: str) -> ParsedCommand:
     first = USER_MENTION.fullmatch(words[0])
     if first is not None:
         return ParsedCommand("give", subject=first.group(1))
+    if words[0].lower() in ("360", "round"):
+        person = USER_MENTION.fullmatch(words[1]) if len(words) == 2 else None
+        if person is None:
+            return ParsedCommand("unknown", word=" ".join(words[:3]))
+        return ParsedCommand("round", subject=person.group(1))
     if words[0].lower() != "request":
         return ParsedCommand("unknown", word=words[0])
     peers: list[str] = []
@@ -78,6 +84,7 @@ class FeedbackSubmission(BaseModel):
     level: int | None = None
     level_unreadable: bool = False
     visibility: str | None = None
+    anonymous: bool = False
     # From the modal's sealed state: None when it was not sealed by us for this user.
     origin: dict[str, Any] | None = None
 
@@ -106,5 +113,81 @@ class FeedbackSubmission(BaseModel):
             level=int(level.group(2)) if level else None,
             level_unreadable=level_value is not None and level is None,
             visibility=selected(Ids.VISIBILITY_BLOCK, Ids.VISIBILITY_ACTION),
+            anonymous=any(isinstance(o, dict) and o.get("value") == "anonymous" for o in form_field(
+                state, Ids.ANONYMOUS_BLOCK, Ids.ANONYMOUS_ACTION).get("selected_options") or []),
             origin=sealer.open(Ids.MODAL, user_of(body), view.get("private_metadata")),
+        )
+
+
+class RoundStartSubmission(BaseModel):
+    """The 360 start form: reviewers, deadline, competencies, anonymous or named. The person it is about is in
+    the sealed state (`origin`), never in the form."""
+
+    team_id: str
+    user_id: str
+    view_id: str
+    reviewers: list[str] = []
+    deadline: str | None = None
+    competencies: list[str] = []
+    anonymous: bool = True
+    origin: dict[str, Any] | None = None
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any], sealer: Sealer) -> RoundStartSubmission:
+        view = body.get("view") or {}
+        state = form_state(body)
+        users = form_field(state, Ids.ROUND_REVIEWERS_BLOCK, Ids.ROUND_REVIEWERS_ACTION).get("selected_users") or []
+        chosen = form_field(state, Ids.ROUND_COMPETENCIES_BLOCK,
+                            Ids.ROUND_COMPETENCIES_ACTION).get("selected_options") or []
+        mode = (form_field(state, Ids.ROUND_ANONYMOUS_BLOCK, Ids.ROUND_ANONYMOUS_ACTION).get("selected_option")
+                or {}).get("value")
+        return cls(
+            team_id=team_of(body), user_id=user_of(body), view_id=str(view.get("id") or ""),
+            reviewers=[str(u) for u in users if isinstance(u, str)][:100],
+            deadline=form_field(state, Ids.ROUND_DEADLINE_BLOCK, Ids.ROUND_DEADLINE_ACTION).get("selected_date"),
+            competencies=[str(o.get("value")) for o in chosen if isinstance(o, dict) and o.get("value")][:100],
+            anonymous=mode != "named",
+            origin=sealer.open(Ids.ROUND_START_MODAL, user_of(body), view.get("private_metadata")),
+        )
+
+
+class RoundAnswerSubmission(BaseModel):
+    """A reviewer's 360 form: per competency of the round a level and an example, and two comments. Which round
+    it answers is in the sealed state; the competencies are read for the round's own list only."""
+
+    team_id: str
+    user_id: str
+    view_id: str
+    levels: dict[str, int | None] = {}
+    unreadable: list[str] = []  # competencies whose level value is not one the form offered
+    examples: dict[str, str] = {}
+    strengths: str = ""
+    improve: str = ""
+    origin: dict[str, Any] | None = None
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any], sealer: Sealer) -> RoundAnswerSubmission:
+        view = body.get("view") or {}
+        state = form_state(body)
+        origin = sealer.open(Ids.ROUND_ANSWER_MODAL, user_of(body), view.get("private_metadata"))
+        competencies = [str(c) for c in (origin or {}).get("competencies") or []]
+        levels: dict[str, int | None] = {}
+        unreadable: list[str] = []
+        examples: dict[str, str] = {}
+        for cid in competencies:
+            option = form_field(state, round_block(Ids.ROUND_LEVEL_BLOCK, cid),
+                                Ids.ROUND_LEVEL_ACTION).get("selected_option") or {}
+            raw = option.get("value")
+            level = to_int(raw)
+            if raw and (level is None or not 0 < level < 10):
+                unreadable.append(cid)
+            levels[cid] = level if raw and level is not None and 0 < level < 10 else None
+            examples[cid] = str(form_field(state, round_block(Ids.ROUND_EXAMPLE_BLOCK, cid),
+                                           Ids.ROUND_EXAMPLE_ACTION).get("value") or "")
+        return cls(
+            team_id=team_of(body), user_id=user_of(body), view_id=str(view.get("id") or ""), levels=levels,
+            unreadable=unreadable, examples=examples,
+            strengths=str(form_field(state, Ids.ROUND_STRENGTHS_BLOCK, Ids.ROUND_STRENGTHS_ACTION).get("value") or ""),
+            improve=str(form_field(state, Ids.ROUND_IMPROVE_BLOCK, Ids.ROUND_IMPROVE_ACTION).get("value") or ""),
+            origin=origin,
         )

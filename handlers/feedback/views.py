@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     HeaderBlock,
     InputBlock,
@@ -88,9 +89,10 @@ def level_guide(t: Translator, competencies: Sequence[Competency]) -> Block | No
 
 def feedback_modal(t: Translator, cfg: FeedbackConfig, competencies: Sequence[Competency], *, subject_id: str,
                    private_metadata: str, permalink: str | None = None, requested: str | None = None,
-                   competency: Competency | None = None) -> View:
+                   competency: Competency | None = None, anonymous: bool | None = None) -> View:
     """The feedback form about `subject_id` (sealed, not an input). `competencies`: those of the framework that
-    apply to the subject; `requested`: the line saying which request this answers."""
+    apply to the subject; `requested`: the line saying which request this answers; `anonymous`: for an answer
+    to a request, whether it may be anonymous (a checkbox) or not (a line saying why)."""
     blocks: list[Block] = [section(t("Feedback for {person}", person=mention(subject_id)))]
     if requested:
         blocks.append(context(requested))
@@ -131,6 +133,16 @@ def feedback_modal(t: Translator, cfg: FeedbackConfig, competencies: Sequence[Co
                    element=PlainTextInputElement(action_id=Ids.EXAMPLE_ACTION, multiline=True,
                                                  max_length=cfg.max_text_length)),
     ]
+    if anonymous:
+        blocks.append(InputBlock(
+            block_id=Ids.ANONYMOUS_BLOCK, label=PlainTextObject(text=t("Your name")), optional=True,
+            hint=PlainTextObject(text=t("An anonymous answer is stored without your name: the person who asked sees "
+                                        "the answer but not who wrote it, and nor does anyone else.")),
+            element=CheckboxesElement(action_id=Ids.ANONYMOUS_ACTION, options=[Option(
+                value="anonymous", text=PlainTextObject(text=t("Answer anonymously")))])))
+    elif anonymous is False:
+        blocks.append(context(t("Your answer carries your name: this request asked fewer than {min} people, too few "
+                                "for an anonymous answer.", min=cfg.min_reviewers)))
     radios = [Option(value=v, text=PlainTextObject(text=t(name))) for v, name in VISIBILITY_NAME.items()]
     blocks.append(InputBlock(
         block_id=Ids.VISIBILITY_BLOCK, label=PlainTextObject(text=t("Who sees it?")),
@@ -155,8 +167,11 @@ def done_view(t: Translator, title: str, text: str) -> View:
                 close=PlainTextObject(text=t("Close")), blocks=[section(text)])
 
 
-def sent_text(t: Translator, subject_id: str, visibility: str) -> str:
+def sent_text(t: Translator, subject_id: str, visibility: str, anonymous: bool = False) -> str:
     who = mention(subject_id)
+    if anonymous:
+        return t(":white_check_mark: Thank you. Your anonymous answer went to {person}; nothing links it to you.",
+                 person=who)
     if visibility == "manager":
         return t(":white_check_mark: Thank you. Your feedback about {person} went to their manager only.", person=who)
     if visibility == "recipient_and_manager":
@@ -164,8 +179,8 @@ def sent_text(t: Translator, subject_id: str, visibility: str) -> str:
     return t(":white_check_mark: Thank you. Your feedback went to {person}.", person=who)
 
 
-def sent_view(t: Translator, subject_id: str, visibility: str) -> View:
-    return done_view(t, t("Feedback sent"), sent_text(t, subject_id, visibility))
+def sent_view(t: Translator, subject_id: str, visibility: str, anonymous: bool = False) -> View:
+    return done_view(t, t("Feedback sent"), sent_text(t, subject_id, visibility, anonymous))
 
 
 def feedback_off(t: Translator) -> str:
@@ -176,6 +191,8 @@ def usage(t: Translator, *, unknown: str | None = None) -> tuple[str, list[dict[
     lines = [
         t("*`/feedback @person`* gives someone feedback: what you saw them do, its impact and a concrete example."),
         t("*`/feedback request @ana @li about <topic or competency>`* asks people for feedback on your work."),
+        t("*`/feedback 360 @person`* starts a 360 round for someone you manage (managers and HR admins): "
+          "reviewers, a deadline and a structured form, anonymous by default."),
         t("*`/feedback help`* shows this."),
         t("On a message, the shortcut *Give feedback on this* gives its author feedback and links the message."),
     ]
@@ -270,7 +287,22 @@ def content_blocks(t: Translator, feedback: Feedback, cfg: FeedbackConfig) -> li
     return blocks
 
 
+def _from(t: Translator, feedback: Feedback) -> str:
+    """Who wrote it, as a reader sees it: an anonymous answer to a request names nobody."""
+    if feedback.author is None:
+        return t("one of the people you asked, anonymously")
+    return t("from {author}", author=mention(feedback.author.slack_user_id))
+
+
 def received_dm(t: Translator, feedback: Feedback, cfg: FeedbackConfig) -> tuple[str, list[dict[str, Any]]]:
+    if feedback.author is None:
+        head = t(":speech_balloon: An anonymous answer to your feedback request")
+        blocks_: list[Block] = [section(head), *content_blocks(t, feedback, cfg),
+                                context(t("One of the people you asked answered anonymously: Candor keeps no link to "
+                                          "who wrote it."))]
+        if feedback.visibility == "recipient_and_manager":
+            blocks_.append(context(t("Your manager sees this feedback too.")))
+        return head + ": " + escape(truncate(feedback.behaviour, 300)), to_dicts(blocks_)
     author = mention(feedback.author.slack_user_id)
     if feedback.request_peer_id is not None:
         head = t(":speech_balloon: An answer to your feedback request, from {author}", author=author)
@@ -283,8 +315,12 @@ def received_dm(t: Translator, feedback: Feedback, cfg: FeedbackConfig) -> tuple
 
 
 def manager_dm(t: Translator, feedback: Feedback, cfg: FeedbackConfig) -> tuple[str, list[dict[str, Any]]]:
-    head = t(":speech_balloon: {author} gave feedback about {person}, for you as their manager",
-             author=mention(feedback.author.slack_user_id), person=mention(feedback.subject.slack_user_id))
+    if feedback.author is None:
+        head = t(":speech_balloon: Anonymous feedback about {person}, for you as their manager",
+                 person=mention(feedback.subject.slack_user_id))
+    else:
+        head = t(":speech_balloon: {author} gave feedback about {person}, for you as their manager",
+                 author=mention(feedback.author.slack_user_id), person=mention(feedback.subject.slack_user_id))
     blocks: list[Block] = [section(head), *content_blocks(t, feedback, cfg),
                            context(t("{person} doesn't see this feedback: the author shared it with their manager "
                                      "only.", person=mention(feedback.subject.slack_user_id)))]
@@ -315,8 +351,7 @@ def home_blocks(t: Translator, cfg: FeedbackConfig, *, received: Sequence[Feedba
             blocks.append(section(request_line(t, row, competency)))
             blocks.append(request_buttons(t, row))
     if received:
-        lines = [_home_line(t, f, t("from {author}", author=mention(f.author.slack_user_id)), cfg)
-                 for f in received[:HOME_RECEIVED]]
+        lines = [_home_line(t, f, _from(t, f), cfg) for f in received[:HOME_RECEIVED]]
         blocks.append(section(t("*Recently received*") + "\n" + "\n".join(lines)))
     else:
         blocks.append(section(t("No feedback received yet. Ask for some with `/feedback request @someone`.")))

@@ -30,6 +30,7 @@ one_on_one_note    Y          -         pair mgr [2]     only if [2]  Y         
 action_item        Y          -         pair mgr [2]     only if [2]  Y           -         the report
 goal_public        Y          -         Y                Y            Y           Y         whose goal
 goal_private       Y          -         Y                Y            Y           -         whose goal
+feedback_360       Y [5]      -         Y [5]            Y [5]        Y [5]       -         who it is about
 pulse_answer       Y          -         -                -            -           -         who answered
 pulse_aggregate    Y [3]      -         Y [3]            Y [3]        Y [3]       -         the team's manager
 personal_export    Y          -         -                Y            Y           -         whose data
@@ -45,6 +46,9 @@ hr_digest          (none)     -         -                Y            Y         
     unknown) NOBODY sees the aggregate, not HR, not operators. The owner of an aggregate is the manager
     whose team it covers: that manager and everyone above them may see it (a company-wide aggregate: the
     top of the org chart). Members of the group who manage nobody in it do not see the results.
+
+[5] The results of a 360 round. Anonymous answers in them are aggregates: `models.feedback.rounds.results`
+    shows nothing below the round's minimum of reviewers, to anyone.
 
 [4] Not even when the person it is about is an HR admin or in their own manager chain (a cycle).
 

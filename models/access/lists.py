@@ -105,7 +105,7 @@ def visible_where(
     elif kind is RecordKind.MANAGER_FEEDBACK:
         by_me = author_id == me.id if author_id is not None else false()
         rule = or_(by_me, and_(owner_id != me.id if owner_id is not None else true(), true() if hr else chain()))
-    elif kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE):
+    elif kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE, RecordKind.FEEDBACK_360):
         rule = true() if hr else or_(own(), chain())
     elif kind in (RecordKind.ONE_ON_ONE_NOTE, RecordKind.ACTION_ITEM):
         if hr and hr_sees_notes:

@@ -85,7 +85,7 @@ def decide(
             return _yes("the author wrote it for the person's managers")
         return _no("feedback for managers only is seen by its author, the person's managers and HR admins")
 
-    if kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE):
+    if kind in (RecordKind.CHECKIN_ANSWER, RecordKind.GOAL_PRIVATE, RecordKind.FEEDBACK_360):
         if is_owner:
             return _yes("the viewer's own")
         if hr:

@@ -25,6 +25,7 @@ class RecordKind(StrEnum):
     ACTION_ITEM = "action_item"
     GOAL_PUBLIC = "goal_public"
     GOAL_PRIVATE = "goal_private"
+    FEEDBACK_360 = "feedback_360"  # the results of a 360 round about someone
     PULSE_ANSWER = "pulse_answer"  # one person's anonymous answer
     PULSE_AGGREGATE = "pulse_aggregate"  # the results of a group
     PERSONAL_EXPORT = "personal_export"

@@ -311,6 +311,14 @@ class FeedbackConfig(_Strict):
     reminder_days: int = Field(default=3, ge=1, le=30, description="Working days before one reminder to a peer")
     min_example_length: int = Field(default=20, ge=5, le=500)
     max_text_length: int = Field(default=2000, ge=100, le=3000)
+    min_reviewers: int = Field(
+        default=3, ge=2, le=20,
+        description="Fewest answers (the manager's not counted) before an anonymous 360 round shows anything")
+    round_days: int = Field(default=14, ge=3, le=90, description="Default time a 360 round runs, in days")
+    max_reviewers: int = Field(default=15, ge=3, le=30, description="Most reviewers in one 360 round")
+    calibration_min_ratings: int = Field(
+        default=5, ge=3, le=100,
+        description="Fewest ratings behind a calibration figure (a manager's distribution, recency) before it is shown")
 
     @field_validator("competencies")
     @classmethod

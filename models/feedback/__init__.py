@@ -1,7 +1,8 @@
 """Feedback and 360: specific, behaviour-anchored feedback, requested from peers and safe to give.
 
 The competency framework is in the organisation config (`feedback.competencies`). `rules` says what valid
-feedback and requests are, who hears about them and who may see them (through `models.access`)."""
+feedback and requests are, who hears about them and who may see them (through `models.access`); `rounds` does
+the same for 360 rounds (structured, anonymous by default); `prompts` schedules reminders and round results."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from models.core.features import Feature
 from models.feedback import agenda as _agenda
 from models.feedback import personal_data as _personal_data
 from models.feedback import prompts as _prompts
+from models.feedback import rounds
 from models.feedback.rules import (
     EXAMPLE_NEEDED,
     TOPIC_MAX,
@@ -20,17 +22,27 @@ from models.feedback.rules import (
     give_feedback,
     given,
     load_request_peer,
+    may_answer_anonymously,
     received,
     request_feedback,
     viewer_of,
     visible_where,
     waiting_for,
 )
-from models.feedback.tables import VISIBILITIES, Feedback, FeedbackRequest, FeedbackRequestPeer
+from models.feedback.tables import (
+    VISIBILITIES,
+    Feedback,
+    FeedbackRequest,
+    FeedbackRequestPeer,
+    FeedbackRound,
+    FeedbackRoundAnswer,
+    FeedbackRoundRating,
+    FeedbackRoundReviewer,
+)
 
 FEATURE = Feature(
     name="feedback",
-    description="Behaviour-anchored feedback with a concrete example, and requests to peers",
+    description="Behaviour-anchored feedback with a concrete example, requests to peers, and 360 rounds",
     slack="handlers.feedback",
     prompts=_prompts.PROMPTS,
     agenda_sections=_agenda.SECTIONS,
@@ -47,14 +59,20 @@ __all__ = [
     "FeedbackError",
     "FeedbackRequest",
     "FeedbackRequestPeer",
+    "FeedbackRound",
+    "FeedbackRoundAnswer",
+    "FeedbackRoundRating",
+    "FeedbackRoundReviewer",
     "can_see",
     "check_recipient",
     "decline_request",
     "give_feedback",
     "given",
     "load_request_peer",
+    "may_answer_anonymously",
     "received",
     "request_feedback",
+    "rounds",
     "viewer_of",
     "visible_where",
     "waiting_for",

@@ -55,7 +55,8 @@ def feedback_section(session: Session, pair: Pair, since: datetime, until: datet
     found = shared_feedback(session, pair, since, until)
     lines: list[str] = []
     for f in found[:SECTION_LINES_MAX]:
-        parts: list[str | Message] = [say(_t("from {author}"), author=f.author.label)]
+        parts: list[str | Message] = [say(_t("from {author}"), author=f.author.label) if f.author is not None
+                                      else say(_t("anonymous, from a request"))]
         if f.competency:
             parts += [" · ", f.competency]
             if f.level is not None:

@@ -10,6 +10,10 @@
 - **Request.** Someone asks up to `feedback.max_peers_per_request` peers for feedback about themselves, on an
   optional topic or competency. Each peer gets a DM (answer or decline) and one reminder; asking the same
   peer again while an earlier request is pending is refused with a clear message.
+- **Anonymous answers.** A peer may answer a request anonymously when it asked at least
+  `feedback.min_reviewers` people. The answer is then stored without an author and without the request row
+  that asked them (only the request); the row records that they answered, with no time. The requester sees it
+  as it arrives, unattributed; nobody else sees who wrote it either, HR admins and operators included.
 - **See.** Every read goes through `models.access` (`private_feedback`, `manager_feedback`).
 
 Every function only flushes; the caller's unit of work commits.
@@ -17,6 +21,7 @@ Every function only flushes; the caller's unit of work commits.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +64,7 @@ class FeedbackDraft:
     visibility: str | None = None  # default: feedback.default_visibility
     permalink: str | None = None
     request_peer_id: int | None = None  # the request this answers
+    anonymous: bool = False  # an answer to a request, stored without its author
 
 
 # -- who may see it ---------------------------------------------------------------------------------------
@@ -192,15 +198,38 @@ def give_feedback(session: Session, org: OrgConfig, draft: FeedbackDraft, *,
             raise FeedbackError(NOT_FOUND, code="request_not_found")
         if peer.state == "answered":  # by another form (a double submit of one form was found above)
             raise FeedbackError(_t("You have already answered this request."), code="answered")
-        peer.state, peer.answered_at = "answered", now  # a peer who declined may change their mind
-    feedback = Feedback(team_id=draft.team_id, author=author, subject=subject, competency=competency, level=level,
-                        behaviour=behaviour, impact=impact, example=example, visibility=visibility,
-                        permalink=draft.permalink, request_peer_id=peer.id if peer is not None else None,
-                        created_at=now, source_key=draft.source_key)
+    if draft.anonymous:
+        _check_anonymous(org, peer)
+    if peer is not None:  # a peer who declined may change their mind; an anonymous answer leaves no time
+        peer.state, peer.answered_at = "answered", None if draft.anonymous else now
+    feedback = Feedback(team_id=draft.team_id, author=None if draft.anonymous else author, subject=subject,
+                        anonymous=draft.anonymous, competency=competency, level=level, behaviour=behaviour,
+                        impact=impact, example=example, visibility=visibility, permalink=draft.permalink,
+                        request_peer_id=peer.id if peer is not None and not draft.anonymous else None,
+                        request_id=peer.request_id if peer is not None else None, created_at=now,
+                        # Not the form's id, which the form's claim pairs with its sender: a random key. A double
+                        # submit is stopped by the claim, and a second answer by the request row's state.
+                        source_key=f"anonymous:{secrets.token_hex(16)}" if draft.anonymous else draft.source_key)
     session.add(feedback)
     session.flush()
     _notify(session, feedback)
     return feedback, True
+
+
+def may_answer_anonymously(org: OrgConfig, request: FeedbackRequest) -> bool:
+    """An answer to a request may be anonymous when the request asked at least `feedback.min_reviewers` people:
+    with fewer, the requester would know who wrote it."""
+    return len(request.peers) >= org.feedback.min_reviewers
+
+
+def _check_anonymous(org: OrgConfig, peer: FeedbackRequestPeer | None) -> None:
+    if peer is None:
+        raise FeedbackError(_t("Only an answer to a feedback request can be anonymous; feedback you give on your "
+                               "own carries your name."), code="anonymous", field="anonymous")
+    if not may_answer_anonymously(org, peer.request):
+        raise FeedbackError(_t("This request asked fewer than {min} people, so an answer can't stay anonymous: it "
+                               "carries your name."), code="anonymous", field="anonymous",
+                            min=org.feedback.min_reviewers)
 
 
 def _notify(session: Session, feedback: Feedback) -> None:
