@@ -20,6 +20,7 @@ from models.core.tables import OutboxMessage, Person, Workspace
 from models.feedback import FeedbackError
 from models.feedback import prompts as fb_prompts
 from models.feedback import rounds as fr
+from models.feedback.calibration import calibration
 from models.feedback.tables import (
     Feedback,
     FeedbackRound,
@@ -370,8 +371,8 @@ SECRET = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=6, max_size=12)
     st.tuples(st.integers(min_value=1, max_value=4), SECRET), min_size=0, max_size=3, unique_by=lambda a: a[1]))
 def test_below_the_threshold_no_view_reveals_anything(session, team, minimum, answers):
     """Whatever the answers, a round with fewer anonymous answers than its minimum shows none of their words or
-    levels in its results, its DM or the Home of anyone allowed to see it; at or above it, no view names an
-    anonymous reviewer."""
+    levels in its results, its DM, the Home of anyone allowed to see it or the calibration figures; at or above
+    it, no view names an anonymous reviewer, and no reviewer's own export holds their anonymous words."""
     org = org_with(min_reviewers=minimum)
     nested = session.begin_nested()
     try:
@@ -390,5 +391,10 @@ def test_below_the_threshold_no_view_reveals_anything(session, team, minimum, an
             assert res.competencies == () and res.comments == () and "on average" not in rendered
         for who in reviewers:
             assert f"<@{team[who].slack_user_id}>" not in rendered
+        for who, (_, text) in zip(reviewers, answers, strict=False):  # nor their own export, nor calibration
+            assert text not in str(export_person(session, TEAM, team[who].slack_user_id, audited=False))
+        figures = calibration(session, org, TEAM, WED - timedelta(days=30), AFTER + timedelta(days=1), now=AFTER)
+        assert all(m.n == 0 for m in figures.managers if m.manager.id != team["ana"].id)
+        assert figures.organisation.anonymous == (len(answers) if len(answers) >= minimum else 0)
     finally:
         nested.rollback()
