@@ -95,6 +95,7 @@ class Runtime:
             lease=timedelta(seconds=self.settings.outbox_lease_seconds),
             workers=self.settings.sender_workers,
             default_locale=self.settings.default_locale,
+            keys=self.services.sealer.derive,
             clock=self.clock,
             renderers=self.slack.renderers,
         )

@@ -45,6 +45,11 @@ class Sealer:
         log.warning("no server secret is set: sealed modal state will not survive a restart")
         return cls(os.urandom(32))
 
+    def derive(self, purpose: str) -> bytes:
+        """A key for one purpose, derived from the server secret (e.g. "pulse-participation"): data keyed with it
+        cannot be read by someone holding only the database."""
+        return hmac.new(self._key, f"derive\0{purpose}".encode(), hashlib.sha256).digest()
+
     def _sign(self, purpose: str, user: str, data: dict[str, Any]) -> str:
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         mac = hmac.new(self._key, f"{purpose}\0{user}\0{canonical}".encode(), hashlib.sha256).digest()

@@ -17,6 +17,7 @@ from models.goals.links import GoalKudos as GoalKudos
 from models.goals.tables import Goal, GoalUpdate, KeyResult
 from models.kudos.tables import Kudos, KudosRecipient, KudosValue
 from models.one_on_ones.tables import ActionItem, OneOnOneMeeting, OneOnOnePair, TalkingPoint
+from models.pulse.tables import PulseAnswer, PulseMember, PulseParticipation, PulseResponse, PulseWave
 
 __all__ = [
     "ActionItem",
@@ -39,6 +40,11 @@ __all__ = [
     "OneOnOnePair",
     "OutboxMessage",
     "Person",
+    "PulseAnswer",
+    "PulseMember",
+    "PulseParticipation",
+    "PulseResponse",
+    "PulseWave",
     "SlackPause",
     "TalkingPoint",
     "ViewSubmission",

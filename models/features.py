@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from models import checkins, feedback, goals, kudos, one_on_ones, people
+from models import checkins, feedback, goals, kudos, one_on_ones, people, pulse
 from models.core.agenda import SectionSpec
 from models.core.config import OrgConfig
 from models.core.features import AlertKind, ChartHook, Feature, Job
@@ -25,6 +25,7 @@ FEATURES: tuple[Feature, ...] = (
     one_on_ones.FEATURE,
     goals.FEATURE,
     feedback.FEATURE,
+    pulse.FEATURE,
 )
 
 

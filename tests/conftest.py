@@ -207,10 +207,13 @@ def fake() -> Iterator[FakeSlack]:
 
 
 def make_org(**kudos: Any) -> OrgConfig:
+    """The tests' organisation. Pulse surveys are off here (on by default in production) so that the other
+    features' tests count only their own prompts; the pulse tests turn them on."""
     return OrgConfig.model_validate(
         {
             "kudos": {"announce": "channel", "channel": KUDOS_CHANNEL, **kudos},
             "hr": {"admins": ["U0HR"], "digest_channel": "C0HR"},
+            "pulse": {"enabled": False},
         }
     )
 

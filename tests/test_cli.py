@@ -49,7 +49,7 @@ def test_features_lists_each_feature_and_what_it_adds(tmp_path):
     """The one list of features, as an operator sees it: every job `candor jobs list` shows belongs to one."""
     out = run("features", env=base_env(tmp_path)).stdout
     names = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert names == ["people", "kudos", "checkins", "one_on_ones", "goals", "feedback"]
+    assert names == ["people", "kudos", "checkins", "one_on_ones", "goals", "feedback", "pulse"]
     assert "prompts:        checkin.prompt, checkin.reminder" in out
     assert "1:1 agenda:     talking_points, action_items" in out
     feature_jobs = {name for line in out.splitlines() if line.strip().startswith("jobs:")

@@ -43,6 +43,12 @@ class RenderContext:
     row: OutboxMessage
     recipient: Person | None
     default_locale: str = "en"
+    # A server-side key for a purpose (`bot.sealed.Sealer.derive`): for renderers that must read something
+    # stored keyed, such as pulse participation. None where the process has no key (a renderer then skips).
+    keys: Callable[[str], bytes] | None = None
+
+    def key(self, purpose: str) -> bytes | None:
+        return self.keys(purpose) if self.keys is not None else None
 
     @property
     def t(self) -> Translator:

@@ -112,6 +112,7 @@ class RowDelivery:
     backoff: Callable[[int], timedelta]
     clock: Clock
     default_locale: str
+    keys: Callable[[str], bytes] | None
     team_id: str | None
     _slack: WebClient
     _dm_lock: threading.Lock
@@ -282,7 +283,7 @@ class RowDelivery:
         if fn is None:
             raise Skip(f"no renderer for kind {row.kind!r}")
         return fn(RenderContext(session=session, org=self.org, row=row, recipient=recipient,
-                                default_locale=self.default_locale))
+                                default_locale=self.default_locale, keys=self.keys))
 
     def _find_sent(self, channel: str, outbox_id: int, *, since: datetime) -> str | None:
         """Look in the channel's history since the row was created for the message carrying this outbox id."""

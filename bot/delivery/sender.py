@@ -58,6 +58,7 @@ class OutboxSender(RowDelivery):
         workers: int = 1,
         clock: Clock = SYSTEM,
         default_locale: str = "en",
+        keys: Callable[[str], bytes] | None = None,
         team_id: str | None = None,
     ) -> None:
         self.db = db
@@ -65,6 +66,7 @@ class OutboxSender(RowDelivery):
         self.client = client
         self.org = org
         self.default_locale = default_locale
+        self.keys = keys
         self.limiter = limiter or RateLimiter()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch = batch

@@ -335,6 +335,120 @@ class FeedbackConfig(_Strict):
         return next((c for c in self.competencies if c.id == (competency_id or "").lower()), None)
 
 
+class PulseQuestion(_Strict):
+    """One pulse question: `agree` (a 1–5 agreement scale, favourable at 4–5), `enps` (0–10, "how likely are you
+    to recommend…"), `choice` (one of 2–10 options) or `text` (free text, always optional)."""
+
+    id: str
+    text: str = Field(min_length=1, max_length=150)
+    type: Literal["agree", "enps", "choice", "text"] = "agree"
+    choices: list[str] = Field(default_factory=list)
+    required: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not QUESTION_ID.match(v):
+            raise ValueError("must be a short lowercase identifier such as 'workload' or 'enps'")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> PulseQuestion:
+        if self.type == "choice" and not 2 <= len(self.choices) <= 10:
+            raise ValueError("a choice question needs 2 to 10 choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError("choices are only for type 'choice'")
+        if any(not c.strip() or len(c) > 75 for c in self.choices):
+            raise ValueError("each choice must be 1 to 75 characters")
+        return self
+
+    @property
+    def is_required(self) -> bool:
+        """Free text is always optional: nobody should have to write words that might identify them."""
+        return self.required and self.type != "text"
+
+
+def _default_pulse_questions() -> list[PulseQuestion]:
+    return [
+        PulseQuestion(id="workload", text="My workload is manageable."),
+        PulseQuestion(id="growth", text="I am learning and growing in my role."),
+        PulseQuestion(id="recognition", text="I receive recognition when I do good work."),
+        PulseQuestion(id="manager_support", text="My manager supports me when I need it."),
+        PulseQuestion(id="enps", text="How likely are you to recommend working here to a friend?", type="enps"),
+        PulseQuestion(id="improve", text="What one thing would make your work better?", type="text"),
+    ]
+
+
+class PulseSurvey(_Strict):
+    """A pulse survey: its questions, when it runs (every `every_weeks` weeks, on `weekday` at `at`, each person
+    in their own time zone) and for how long it stays open (`open_days` working days), and whom it asks."""
+
+    id: str = Field(default="pulse")
+    name: str = Field(default="Team pulse", min_length=1, max_length=75)
+    every_weeks: int = Field(default=2, ge=1, le=26, description="Cadence: every this many weeks")
+    weekday: Weekday = "tue"
+    at: time = Field(default=time(10, 0), description="Local time of the survey DM")
+    open_days: int = Field(default=3, ge=1, le=15, description="Working days the survey stays open")
+    reminder: bool = Field(default=True, description="One reminder, on the last open day, to people who have not "
+                           "answered")
+    departments: list[str] = Field(default_factory=list, description="Audience: these departments (empty: everyone "
+                                   "in the rollout)")
+    questions: list[PulseQuestion] = Field(default_factory=_default_pulse_questions)
+
+    @field_validator("id")
+    @classmethod
+    def _survey_id(cls, v: str) -> str:
+        if not QUESTION_ID.match(v):
+            raise ValueError("must be a short lowercase identifier such as 'pulse' or 'engagement'")
+        return v
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, v: list[PulseQuestion]) -> list[PulseQuestion]:
+        if not 1 <= len(v) <= 15:
+            raise ValueError("between 1 and 15 questions")
+        ids = [q.id for q in v]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"question ids must be unique: {', '.join(dupes)}")
+        return v
+
+    def question(self, question_id: str) -> PulseQuestion | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+class PulseBands(_Strict):
+    """How scores get their colour: against each group's own baseline (see docs/pulse-bands.md)."""
+
+    method: Literal["xmr", "ewma"] = "xmr"
+    min_points: int = Field(default=5, ge=3, le=52, description="Earlier periods needed before any colour")
+    amber_sigma: float = Field(default=2.0, gt=0, le=3, description="Amber beyond this many sigmas on the bad side")
+    ewma_lambda: float = Field(default=0.3, gt=0, le=1)
+    ewma_width: float = Field(default=3.0, gt=0, le=5)
+
+
+class PulseConfig(_Strict):
+    """Pulse surveys: short, anonymous, with results only for groups of at least `min_respondents`."""
+
+    enabled: bool = True
+    min_respondents: int = Field(default=5, ge=3, le=10, description="Smallest group whose results are shown")
+    trend_periods: int = Field(default=6, ge=2, le=26, description="Periods shown in a trend")
+    surveys: list[PulseSurvey] = Field(default_factory=lambda: [PulseSurvey()])
+    bands: PulseBands = Field(default_factory=PulseBands)
+
+    @field_validator("surveys")
+    @classmethod
+    def _surveys(cls, v: list[PulseSurvey]) -> list[PulseSurvey]:
+        ids = [s.id for s in v]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"survey ids must be unique: {', '.join(dupes)}")
+        return v
+
+    def survey(self, survey_id: str | None) -> PulseSurvey | None:
+        return next((s for s in self.surveys if s.id == survey_id), None)
+
+
 class RolloutConfig(_Strict):
     """Pilot rollout: limit scheduled prompts to some people or departments. Empty = everyone."""
 
@@ -373,6 +487,7 @@ class OrgConfig(_Strict):
     one_on_ones: OneOnOneConfig = Field(default_factory=OneOnOneConfig)
     goals: GoalsConfig = Field(default_factory=GoalsConfig)
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
+    pulse: PulseConfig = Field(default_factory=PulseConfig)
 
     @field_validator("values")
     @classmethod
