@@ -1,4 +1,4 @@
-"""The statistics of pulse-survey results (models/pulse/stats.py): known data with answers worked out by hand,
+"""The statistics of pulse-survey results (models/core/stats.py): known data with answers worked out by hand,
 the colour rules of `band`, a few properties, and the worked example of docs/pulse-bands.md computed again."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.pulse.stats import (
+from models.core.stats import (
     ENPS,
     BandSettings,
     Interval,

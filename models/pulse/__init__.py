@@ -1,8 +1,8 @@
 """Pulse surveys: short, anonymous in fact and not only in name, with trends people can trust.
 
 `waves` says when a survey runs, whom it asks and how an answer is stored; `cells` where an answer counts;
-`disclosure` which groups' results may be shown; `stats` the figures and their bands; `results` puts them
-together for a closed wave; `prompts` and `jobs` schedule the DMs and the results.
+`disclosure` which groups' results may be shown; `results` puts them together for a closed wave, with the
+figures and bands of `models.core.stats`; `prompts` and `jobs` schedule the DMs and the results.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ against the last when the group's membership changed, reveals one (docs/pulse-an
 group and question: how many answered, the mean, the distribution, the favourable share (agreement questions,
 4–5 on the 1–5 scale) with its Wilson interval, eNPS with its margin of error, the choices' counts, and free
 text in an order unrelated to who wrote it. The headline (favourable share, or eNPS) has a trend over the last
-periods and a band from the group's own baseline (`models.pulse.stats.band`, docs/pulse-bands.md) — both only
+periods and a band from the group's own baseline (`models.core.stats.band`, docs/pulse-bands.md) — both only
 where the group's membership allowed comparing periods.
 
 Everything is computed from the store, deterministically: the CLI, the managers' DMs and the HR digest show the
@@ -24,9 +24,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from models.core import stats
 from models.core.config import OrgConfig
 from models.core.tables import Person
-from models.pulse import stats
 from models.pulse.cells import Group, groups
 from models.pulse.disclosure import Candidate, disclose
 from models.pulse.tables import PulseMember, PulseResponse, PulseWave

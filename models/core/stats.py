@@ -1,5 +1,5 @@
-"""The statistics of pulse-survey results: pure functions on plain numbers (docs/pulse-bands.md has the method,
-the formulas and a worked example).
+"""The statistics of results and trends (pulse surveys, the HR digest): pure functions on plain numbers
+(docs/pulse-bands.md has the method, the formulas and a worked example).
 
 Per question: the response rate, the mean, the distribution over the scale, the favourable share, eNPS with its
 margin of error, and a trend over the last periods. A result gets a colour (`band`) only against the group's own
