@@ -92,6 +92,11 @@ class KudosConfig(_Strict):
 
 class HrConfig(_Strict):
     digest_channel: str | None = None
+    timezone: str = Field(default="UTC", description="HR's time zone: the digest's weeks and its posting time")
+    digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_time: time = Field(default=time(9, 0), description="Local time (hr.timezone) the weekly digest is posted")
+    unrecognised_weeks: int = Field(default=6, ge=1, le=52,
+                                    description="Weeks without kudos before someone is listed as unrecognised")
     admins: list[str] = Field(default_factory=list, description="Slack user ids (U…) of HR admins")
 
     @field_validator("admins")
@@ -100,6 +105,15 @@ class HrConfig(_Strict):
         for uid in v:
             if not re.fullmatch(r"[UW][A-Z0-9]{2,}", uid):
                 raise ValueError(f"{uid!r} is not a Slack user id (U…)")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _hr_tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not an IANA time zone such as 'Europe/Berlin'") from None
         return v
 
     @field_validator("digest_channel")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from models.core.agenda import SectionSpec
 from models.core.clock import Clock
 from models.core.config import OrgConfig
+from models.core.digest import Activity, DigestSpec
 from models.core.personal_data import PersonalData
 from models.core.ports import Directory
 from models.core.prompts import PromptKind
@@ -112,3 +113,5 @@ class Feature:
     personal_data: tuple[PersonalData, ...] = ()
     alerts: tuple[AlertKind, ...] = ()
     on_chart_change: tuple[ChartHook, ...] = ()
+    digest_sections: tuple[DigestSpec, ...] = ()  # the HR weekly digest (models/core/digest.py)
+    activity: tuple[Activity, ...] = ()  # who used the feature in a week, for the digest's adoption figures
