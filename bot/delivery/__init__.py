@@ -17,7 +17,7 @@ tests/test_delivery_crash.py):
 from __future__ import annotations
 
 from bot.delivery.limits import RateLimiter
-from bot.delivery.rendering import RenderContext, Rendered, Renderer, Skip
+from bot.delivery.rendering import Defer, RenderContext, Rendered, Renderer, Skip
 from bot.delivery.row import METADATA_EVENT, PERMANENT_ERRORS, TRANSIENT_ERRORS, Outcome
 from bot.delivery.sender import OutboxSender
 
@@ -25,6 +25,7 @@ __all__ = [
     "METADATA_EVENT",
     "PERMANENT_ERRORS",
     "TRANSIENT_ERRORS",
+    "Defer",
     "OutboxSender",
     "Outcome",
     "RateLimiter",

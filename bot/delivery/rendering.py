@@ -16,6 +16,7 @@ from models.core.tables import OutboxMessage, Person
 POST = "chat.postMessage"
 UPLOAD = "files.upload_v2"
 PUBLISH = "views.publish"
+UPDATE = "chat.update"
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,21 @@ class Rendered:
     text: str = ""
     blocks: list[dict[str, Any]] | None = None
     view: dict[str, Any] | None = None  # set for views.publish (Home tab)
-    # (filename, content, title): a file shared into the recipient's DM, `text` as its comment. Slack
-    # files carry no message metadata, so an upload is at-least-once in the crash window (see README).
-    file: tuple[str, str, str] | None = None
+    # (filename, content, title): a file shared into the recipient's DM (or the row's channel), `text` as its
+    # comment. Slack files carry no message metadata, so an upload is at-least-once in the crash window (see
+    # README).
+    file: tuple[str, str | bytes, str] | None = None
+    alt_text: str | None = None  # an image file's description
+    thread_ts: str | None = None  # post (or upload) as a reply in this thread of the row's channel
+    update_ts: str | None = None  # instead of posting, update this message of the row's channel (chat.update)
+    forget: bool = False  # once sent, delete the row instead of recording it (`outbox.forget`)
 
     @property
     def method(self) -> str:
         if self.file is not None:
             return UPLOAD
+        if self.update_ts is not None:
+            return UPDATE
         return PUBLISH if self.view is not None else POST
 
 
@@ -57,7 +65,20 @@ class RenderContext:
 
 
 class Skip(Exception):
-    """Raised by a renderer: this message is no longer useful (recorded as `skipped`)."""
+    """Raised by a renderer: this message is no longer useful (recorded as `skipped`, or with `forget` deleted,
+    when even the fact that it was skipped would say too much)."""
+
+    def __init__(self, why: str = "", *, forget: bool = False) -> None:
+        super().__init__(why)
+        self.forget = forget
+
+
+class Defer(Exception):
+    """Raised by a renderer: not yet (a reply whose thread is not posted yet); try again in `seconds`."""
+
+    def __init__(self, why: str, seconds: float = 1.0) -> None:
+        super().__init__(why)
+        self.seconds = seconds
 
 
 # Renders one outbox row of a kind: each feature's `SlackSide.renderers`, gathered by `bot.registry`.

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot import budget as budgets
 from bot.db import Database
 from bot.delivery.limits import RateLimiter
-from bot.delivery.rendering import POST, UPLOAD, RenderContext, Rendered, Renderer, Skip
+from bot.delivery.rendering import POST, UPDATE, UPLOAD, Defer, RenderContext, Rendered, Renderer, Skip
 from bot.slack import SlackBusy, redact, retry_after_seconds, window_key
 from models.core import outbox
 from models.core.clock import Clock
@@ -151,8 +151,14 @@ class RowDelivery:
             try:
                 rendered = self._render(session, row, recipient)
             except Skip as why:
-                outbox.mark_skipped(session, a.item.id, self.owner, str(why) or "no longer relevant")
+                if why.forget:
+                    outbox.forget(session, a.item.id, self.owner)
+                else:
+                    outbox.mark_skipped(session, a.item.id, self.owner, str(why) or "no longer relevant")
                 return Outcome(skipped=1)
+            except Defer as later:
+                self._release_in(session, a, later.seconds, None, count=False)
+                return Outcome(deferred=1)
             a.method = rendered.method
             a.user_id = recipient.slack_user_id if recipient else None
             if a.channel is None and recipient is not None and a.method in (POST, UPLOAD):
@@ -166,6 +172,8 @@ class RowDelivery:
             elif a.method == UPLOAD:
                 self._upload(a, rendered)
                 ts = None
+            elif a.method == UPDATE:
+                ts = self._update(a, rendered)
             else:
                 self._ready(a, a.method, budget=True)
                 assert a.user_id is not None and rendered.view is not None
@@ -179,7 +187,10 @@ class RowDelivery:
             log.warning("outbox %s: %s on %s, will retry", a.item.id, redact(repr(exc)), a.calling)
             return self._release(a, self._backoff(a), f"network on {a.calling}: {redact(repr(exc))}", count=True,
                                  uncertain=a.maybe_posted)
-        self._finish(a, lambda s: outbox.mark_sent(s, a.item.id, self.owner, ts=ts, channel_id=a.channel))
+        if rendered.forget:
+            self._finish(a, lambda s: outbox.forget(s, a.item.id, self.owner))
+        else:
+            self._finish(a, lambda s: outbox.mark_sent(s, a.item.id, self.owner, ts=ts, channel_id=a.channel))
         return Outcome(sent=1)
 
     def _ready(self, a: _Attempt, method: str, *, budget: bool = False) -> None:
@@ -204,7 +215,7 @@ class RowDelivery:
             a.channel = a.opened = self._open_dm(a, a.user_id)
         channel = a.channel
         self._ready(a, POST, budget=True)  # reserve the slot first: no history lookup for a row deferred anyway
-        if a.item.reconcile:
+        if a.item.reconcile and rendered.thread_ts is None:  # (history has no thread replies: those may repeat)
             self._ready(a, HISTORY)
             since = (a.created_at or self.clock.now()) - RECONCILE_MARGIN
             found = self._find_sent(channel, a.item.id, since=since)
@@ -223,6 +234,7 @@ class RowDelivery:
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": a.item.id}},
+                thread_ts=rendered.thread_ts,
             )
         finally:
             self.limiter.finished(a.team, channel, self.clock.monotonic())
@@ -240,8 +252,22 @@ class RowDelivery:
         self._ready(a, UPLOAD, budget=True)
         filename, content, title = rendered.file
         a.calling, a.maybe_posted = UPLOAD, True
+        extra: dict[str, Any] = {}
+        if rendered.thread_ts:
+            extra["thread_ts"] = rendered.thread_ts
+        if rendered.alt_text:
+            extra["alt_txt"] = rendered.alt_text
         self._slack.files_upload_v2(channel=a.channel, content=content, filename=filename, title=title,
-                                    initial_comment=rendered.text or None)
+                                    initial_comment=rendered.text or None, **extra)
+
+    def _update(self, a: _Attempt, rendered: Rendered) -> str | None:
+        """chat.update of a message this app posted in the row's channel (a re-run that corrects it)."""
+        if a.channel is None or rendered.update_ts is None:
+            raise RuntimeError("an update needs the row's channel and the message's ts")
+        self._ready(a, UPDATE, budget=True)
+        a.calling = UPDATE
+        self._slack.chat_update(channel=a.channel, ts=rendered.update_ts, text=rendered.text, blocks=rendered.blocks)
+        return rendered.update_ts
 
     def _open_dm(self, a: _Attempt, user_id: str) -> str:
         """The DM channel with this person: conversations.open once, then the cache (and `people`). A worker

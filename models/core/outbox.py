@@ -252,6 +252,17 @@ def mark_skipped(session: Session, row_id: int, owner: str, reason: str) -> bool
     return True
 
 
+def forget(session: Session, row_id: int, owner: str) -> bool:
+    """Delete a handled row whose mere outcome says too much (a pulse reminder sent or skipped tells who has
+    answered): no record is left that it existed."""
+    row = _owned(session, row_id, owner)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
 def release(
     session: Session,
     row_id: int,
