@@ -136,6 +136,12 @@ def test_cells_hold_at_least_the_minimum_of_people():
     assert cells[10] == cells[12] == CATCH_ALL and sizes[CATCH_ALL] >= 3
 
 
+def test_a_cycle_in_the_org_chart_does_not_hang_the_cells():
+    manager_of = {1: 2, 2: 3, 3: 1, 4: 1}  # 1 → 2 → 3 → 1: a broken chart
+    cells = assign_cells([Asked(i, "Sales", manager_of[i]) for i in manager_of], manager_of, 3)
+    assert len(set(cells.values())) == 1 and set(cells) == {1, 2, 3, 4}
+
+
 # -- answering --------------------------------------------------------------------------------------------------
 
 
@@ -291,6 +297,24 @@ def test_a_trend_and_a_band_from_the_groups_own_history(session, org, team):
     assert workload.band.lower == pytest.approx(0.7333 - 2.66 * 0.16, abs=1e-3)
 
 
+def test_a_question_added_later_has_no_trend_and_breaks_nothing(session, team):
+    before = org_with()
+    _past_wave(session, before, team, WEEK - timedelta(days=14), 4)
+    later = org_with()
+    extra = PulseQuestion(id="tools", text="I have the tools I need.")
+    later = later.model_copy(update={"pulse": later.pulse.model_copy(update={"surveys": [
+        PulseSurvey(id="pulse", name="Team pulse", questions=[*QUESTIONS, extra])]})})
+    wave = opened(session, later)
+    for who in ("bob", "cy", "di"):
+        waves.answer(session, later, KEY, team[who], wave.id, {"workload": 4, "enps": 9, "focus": "Tools",
+                                                              "tools": 2}, now=DURING)
+    everyone = wave_results(session, later, wave, AFTER).group("all")
+    assert everyone is not None
+    tools = next(q for q in everyone.questions if q.question.id == "tools")
+    assert tools.trend == () and tools.favourable is not None and tools.favourable.share == 0.0
+    assert send_results(session, later, TEAM, now=AFTER) >= 1
+
+
 def test_no_colour_with_too_few_periods(session, org, team):
     wave = opened(session, org)
     for who in ("bob", "cy", "di"):
@@ -330,7 +354,7 @@ def test_no_table_or_log_joins_an_answer_to_a_person(session, org, team, caplog)
 # -- property test: the whole pipeline ----------------------------------------------------------------------
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_generated_orgs_never_expose_a_group_below_the_minimum(session, data):
     """Random org trees and departments, random people answering (some skipping the optional question): every
@@ -366,6 +390,13 @@ def test_generated_orgs_never_expose_a_group_below_the_minimum(session, data):
         for g in results.groups:
             improve = g.questions[3]
             assert not improve.shown or len(improve.texts) >= minimum
+        # The optional question on its own: the groups showing it isolate no smaller set of its answers.
+        commented: dict[str, int] = {}
+        for r in session.scalars(select(PulseResponse).where(PulseResponse.wave_id == wave.id)):
+            if any(a.question_id == "improve" for a in r.answers):
+                commented[r.cell] = commented.get(r.cell, 0) + 1
+        showing = [_cells(results, g.key, members) for g in results.groups if g.questions[3].shown]
+        assert safe_to_show(showing, commented, minimum)
     finally:
         nested.rollback()
 

@@ -16,7 +16,7 @@ from bot.blocks import VIEW_BLOCKS_MAX
 from handlers.pulse.ids import PulseIds as Ids
 from handlers.pulse.ids import question_block
 from models.core.config import OrgConfig, PulseSurvey
-from models.core.tables import Workspace
+from models.core.tables import OutboxMessage, Workspace
 from models.features import tick_all
 from models.people import ensure_people
 from models.pulse.tables import PulseResponse, PulseWave
@@ -138,6 +138,9 @@ def test_a_pulse_survey_from_invitation_to_results(candor, clock, caplog):
         since = now
     got = {u for u in before if len(candor.fake.dms_to(u)) > before[u]}
     assert got == {ANA, EVA}
+    with candor.session() as s:  # sent or skipped, a survey DM leaves no row saying whom it reached
+        assert s.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind.in_(["pulse.invite", "pulse.reminder"]))) == 0
     assert "A last reminder" in dms(candor, EVA)
 
     # Closed: Ana gets her team's results, HR theirs; nobody's answer carries a name.

@@ -33,12 +33,14 @@ def _invite(ctx: RenderContext, *, reminder: bool) -> Rendered:
     wave = waves.find_wave(ctx.session, ctx.recipient.team_id, str(payload.get("survey")), str(payload.get("period")))
     if wave is None:
         raise Skip("the survey's wave was not opened")
+    # Whether a person got this message, or it was skipped, tells who has answered: the row is deleted
+    # either way, with a reason that names nothing.
     try:
         waves.check_answerable(ctx.session, key, wave, ctx.recipient, clock_of(ctx.session).now())
-    except waves.PulseError as err:
-        raise Skip(f"not to be asked: {err.code}") from None
+    except waves.PulseError:
+        raise Skip("not sent", forget=True) from None
     text, blocks = views.invite_dm(ctx.t, wave, _name(ctx, wave), reminder=reminder)
-    return Rendered(text=text, blocks=blocks)
+    return Rendered(text=text, blocks=blocks, forget=True)
 
 
 def render_invite(ctx: RenderContext) -> Rendered:

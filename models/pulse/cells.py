@@ -56,15 +56,18 @@ def assign_cells(asked: Iterable[Asked], manager_of: Mapping[int, int | None], m
             n += 1
         return n
 
-    # Up the chart, deepest small cells first, until every manager-level cell is big enough.
+    # Up the chart, deepest small cells first, until every manager-level cell is big enough. A cell merges into
+    # a manager's cell it merged from before only in a broken chart (a cycle): it goes to the department then.
+    merged: set[tuple[int | None, str | None]] = set()
     while True:
         small = [k for k, v in cells.items() if k[0] is not None and 0 < len(v) < minimum]
         if not small:
             break
         key = max(small, key=lambda k: (depth(k[0]), str(k)))
+        merged.add(key)
         manager = key[0]
         up = manager_of.get(manager) if manager is not None else None
-        if up == manager:
+        if up == manager or (up, key[1]) in merged:
             up = None
         cells.setdefault((up, key[1]), set()).update(cells.pop(key))
     # A department's own cell too small joins the department's smallest team cell, else the catch-all.

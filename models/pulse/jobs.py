@@ -62,9 +62,10 @@ def send_results(session: Session, org: OrgConfig, team_id: str, *, now: datetim
 
 
 def pulse_job(ctx: JobContext) -> str:
-    with ctx.unit_of_work() as session:
-        team_id = ctx.team_id()
+    team_id = ctx.team_id()
+    with ctx.unit_of_work() as session:  # apart: a failure sending results must not stop waves opening
         opened = open_waves(session, ctx.org, team_id, now=ctx.clock.now())
+    with ctx.unit_of_work() as session:
         sent = send_results(session, ctx.org, team_id, now=ctx.clock.now())
     return f"{len(opened)} pulse waves opened, {sent} result messages queued"
 

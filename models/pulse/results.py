@@ -149,19 +149,23 @@ def _figures(session: Session, wave: PulseWave, manager_of: dict[int, int | None
              ) -> tuple[dict[str, Group], list[_Shown], dict[str, dict[str, QuestionResult]]]:
     """The wave's shown groups and their question results (no trend, no band)."""
     responses = _responses(session, wave)
-    found, shown, candidates = _disclosed(session, wave, manager_of, responses)
+    found, shown, _ = _disclosed(session, wave, manager_of, responses)
     by_cell: dict[str, list[PulseResponse]] = {}
     for r in responses:
         by_cell.setdefault(r.cell, []).append(r)
     # An optional question may have fewer answers than its group has respondents: each question's figures are
-    # disclosed on its own answer counts too (and shown only for groups that pass both).
+    # disclosed again on its own answer counts, over exactly the cell sets shown (an "Other" bucket included,
+    # by its cells, not its key), and shown only for the groups that pass.
+    shown_candidates = [Candidate(key=f"q:{s.key}", label=s.key, parent=f"q:{s.parent}" if s.parent else None,
+                                  cells=s.cells) for s in shown]
     per_question: dict[str, set[str]] = {}
     for q in questions(wave):
         counts: dict[str, int] = {}
         for r in responses:
             if any(a.question_id == q.id for a in r.answers):
                 counts[r.cell] = counts.get(r.cell, 0) + 1
-        per_question[q.id] = {x.key for x in disclose(candidates, counts, wave.min_respondents).shown}
+        passed = disclose(shown_candidates, counts, wave.min_respondents).shown
+        per_question[q.id] = {x.key[2:] for x in passed if x.key.startswith("q:")}
     out: dict[str, dict[str, QuestionResult]] = {}
     for s in shown:
         rows = [r for c in sorted(s.cells) for r in by_cell.get(c, [])]
@@ -210,7 +214,10 @@ def wave_results(session: Session, org: OrgConfig, wave: PulseWave, now: datetim
             for prev_allowed, prev_figures in history:
                 if not allowed or s.key not in prev_figures:
                     break
-                value = prev_figures[s.key][q.id].headline
+                earlier = prev_figures[s.key].get(q.id)
+                if earlier is None or earlier.question.type != q.type:  # a question added or changed since
+                    break
+                value = earlier.headline
                 if value is None:
                     break
                 series.append(value)
