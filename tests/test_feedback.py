@@ -291,6 +291,30 @@ def test_an_anonymous_answer_keeps_no_link_to_its_author(session, org, team):
     assert fb.can_see(session, fb.viewer_of(team["ana"], org), f)
 
 
+def test_nothing_the_requester_sees_singles_out_an_anonymous_answer(session, org, team):
+    bob, li, eve, cara, ana = team["bob"], team["li"], team["eve"], team["cara"], team["ana"]
+    request = ask(session, org, bob, li, eve, cara, ana)
+    rows = {p.peer_id: p for p in request.peers}
+    give(session, org, li, bob, request_peer_id=rows[li.id].id, anonymous=True, source_key="view:A1")
+    with pytest.raises(fb.FeedbackError) as again:  # asking the same people again names all of them as waiting
+        ask(session, org, bob, li, eve, key="req-2")
+    assert again.value.code == "duplicate" and {str(u) for u in again.value.message.params["users"]} == {"LI", "EVE"}
+    fb.decline_request(session, eve, rows[eve.id].id)  # a decline after an anonymous answer is not announced
+    assert outbox(session, "feedback.declined") == []
+    assert rows[eve.id].state == "declined"
+
+
+def test_declines_count_against_anonymity(session, org, team):
+    bob, li, eve, cara = team["bob"], team["li"], team["eve"], team["cara"]
+    request = ask(session, org, bob, li, eve, cara)
+    rows = {p.peer_id: p for p in request.peers}
+    fb.decline_request(session, eve, rows[eve.id].id)  # announced: now only two could have answered
+    assert not fb.may_answer_anonymously(org, request)
+    with pytest.raises(fb.FeedbackError) as few:
+        give(session, org, li, bob, request_peer_id=rows[li.id].id, anonymous=True)
+    assert few.value.code == "anonymous"
+
+
 def test_anonymous_answers_need_a_request_that_asked_enough_people(session, org, team):
     bob, li, eve = team["bob"], team["li"], team["eve"]
     request = ask(session, org, bob, li, eve)  # two people: an answer would point at one of two
@@ -316,7 +340,7 @@ def test_anonymous_answers_in_export_and_erasure(session, org, team):
     assert "(anon)" not in str(mine)  # not in its author's export: nothing links it to her
     theirs = export_person(session, TEAM, "BOB", audited=False)["data"]
     states = {a["peer"]["slack_user_id"]: a["state"] for a in theirs["feedback_requests"]["made"][0]["asked"]}
-    assert states == {"LI": "asked", "EVE": "answered", "CARA": "pending"}  # who answered anonymously: unsaid
+    assert states == {"LI": "pending", "EVE": "answered", "CARA": "pending"}  # who answered anonymously: unsaid
     assert [r["from"] for r in theirs["feedback"]["received"] if r["anonymous"]] == [None]
     erase_person(session, TEAM, "LI", actor="cli:dpo")
     session.expire_all()

@@ -100,7 +100,7 @@ def test_no_view_attributes_an_anonymous_answer(session, team, choices, levels):
             assert marker in shown  # Bob sees the answer…
             assert f"<@{peer.slack_user_id}>" not in shown and peer.real_name not in shown  # …never who wrote it
             assert [r["from"] for r in received if r["behaviour"] == marker] == [None]
-            assert states[peer.slack_user_id] == "asked"
+            assert states[peer.slack_user_id] == "pending"  # as if they had not answered
             assert marker not in json.dumps(export_person(session, TEAM, peer.slack_user_id, audited=False))
             assert all(f.behaviour != marker for f in fb.given(session, peer))
         named_by_ana = choices[0] == "named"

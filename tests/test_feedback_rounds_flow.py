@@ -21,6 +21,7 @@ from bot.i18n import translator
 from handlers.feedback.ids import FeedbackIds as Ids
 from handlers.feedback.ids import round_block
 from models.core.config import OrgConfig
+from models.core.tables import OutboxMessage, ViewSubmission
 from models.feedback.tables import FeedbackRound, FeedbackRoundAnswer
 from models.people import ensure_people
 from tests.conftest import ANA, BOB, CARA, LI, TEAM, make_org
@@ -34,13 +35,17 @@ EXAMPLE = "In Tuesday's launch review he walked the team through the rollback pl
 @pytest.fixture
 def org() -> OrgConfig:
     base = make_org()
-    return base.model_copy(update={"feedback": base.feedback.model_copy(update={"min_reviewers": 2})})
+    return base  # feedback.min_reviewers: 3
+
+
+DAN = "U0DAN"
 
 
 def seed(candor) -> None:
-    """Ana manages Bob and Li in Sales; Cara is in People."""
+    """Ana manages Bob and Li in Sales; Cara is in People; Dan too."""
+    candor.fake.add_user(DAN, name="dan", tz="Europe/Lisbon")
     with candor.rt.db.unit_of_work() as s:
-        people = ensure_people(s, TEAM, [ANA, BOB, LI, CARA], candor.rt.services.directory)
+        people = ensure_people(s, TEAM, [ANA, BOB, LI, CARA, DAN], candor.rt.services.directory)
         ana, bob, li, cara = (people[u] for u in (ANA, BOB, LI, CARA))
         assert ana and bob and li and cara
         cara.department, ana.department = "People", "Sales"
@@ -113,13 +118,13 @@ def test_a_360_round_from_start_to_results(candor, clock):
                                             private_metadata=meta)
 
     found = errors(submit(start_form([ANA, LI], "2026-12-18"), "VR1"))
-    assert "needs at least 2 reviewers besides the manager (you chose 1)" in found[Ids.ROUND_REVIEWERS_BLOCK]
-    found = errors(submit(start_form([ANA, LI, CARA], "2026-12-07"), "VR1"))
+    assert "needs at least 3 reviewers besides the manager (you chose 1)" in found[Ids.ROUND_REVIEWERS_BLOCK]
+    found = errors(submit(start_form([ANA, LI, CARA, DAN], "2026-12-07"), "VR1"))
     assert "Choose a deadline after today." in found[Ids.ROUND_DEADLINE_BLOCK]
     assert rounds(candor) == []
-    done = updated_view(submit(start_form([ANA, LI, CARA], "2026-12-18"), "VR2"))
-    assert "The 360 for" in json.dumps(done) and "I asked 3 reviewers" in json.dumps(done)
-    updated_view(submit(start_form([ANA, LI, CARA], "2026-12-18"), "VR2"))  # a double submit
+    done = updated_view(submit(start_form([ANA, LI, CARA, DAN], "2026-12-18"), "VR2"))
+    assert "The 360 for" in json.dumps(done) and "I asked 4 reviewers" in json.dumps(done)
+    updated_view(submit(start_form([ANA, LI, CARA, DAN], "2026-12-18"), "VR2"))  # a double submit
     [round_] = rounds(candor)
     assert (round_.deadline, round_.competencies, round_.anonymous) == (date(2026, 12, 18),
                                                                         ["collaboration", "ownership"], True)
@@ -142,14 +147,20 @@ def test_a_360_round_from_start_to_results(candor, clock):
     form = open_answer_form(candor, LI, round_.id)
     updated_view(candor.slack.view_submission(Ids.ROUND_ANSWER_MODAL, answer_form("2", EXAMPLE + " Li too."),
                                               user=LI, view_id="VA3", private_metadata=form["private_metadata"]))
+    form = open_answer_form(candor, DAN, round_.id)
+    updated_view(candor.slack.view_submission(Ids.ROUND_ANSWER_MODAL, answer_form("4", EXAMPLE + " Dan adds."),
+                                              user=DAN, view_id="VA5", private_metadata=form["private_metadata"]))
     form = open_answer_form(candor, ANA, round_.id)
     assert "your answer carries your name" in json.dumps(form)
     updated_view(candor.slack.view_submission(Ids.ROUND_ANSWER_MODAL, answer_form("4", "Ana's own example: he "
                                                                                        "ran the retro."),
                                               user=ANA, view_id="VA4", private_metadata=form["private_metadata"]))
     with candor.session() as s:
-        assert s.scalar(select(func.count()).select_from(FeedbackRoundAnswer)) == 3
-        assert sorted(a.author_id is None for a in s.scalars(select(FeedbackRoundAnswer))) == [False, True, True]
+        assert s.scalar(select(func.count()).select_from(FeedbackRoundAnswer)) == 4
+        assert sorted(a.author_id is None for a in s.scalars(select(FeedbackRoundAnswer))) == [False, True, True, True]
+        # Answering left no row pairing a reviewer with the moment they answered: no form claim, no Home refresh.
+        assert s.scalars(select(ViewSubmission).where(ViewSubmission.kind.like("feedback.round_answer%"))).all() == []
+        assert s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%round-answered%"))).all() == []
     # Someone not asked, with the round's id: refused, nothing opened for them.
     forged = json.dumps(open_answer_form(candor, BOB, round_.id))
     assert "doesn't exist or doesn't ask you" in forged
@@ -162,9 +173,10 @@ def test_a_360_round_from_start_to_results(candor, clock):
     clock.set(datetime(2026, 12, 19, 12, 0, tzinfo=UTC))  # closed at midnight in New York
     acked(candor.slack.block_action(Ids.ROUND_RESULTS_BUTTON, user=BOB, value=str(round_.id)))
     results = json.dumps(last_opened(candor), ensure_ascii=False)
-    assert "3 of 3 reviewers answered" in results and "2.5 on average of 4 levels, from 2 ratings" in results
-    assert "Calm" in results and "Ana's own example" in results and f"<@{ANA}>" in results
-    assert f"<@{CARA}>" not in results and f"<@{LI}>" not in results
+    assert "4 of 4 reviewers answered" in results and "3.0 on average of 4 levels, from 3 ratings" in results
+    assert "Ana's own example" in results and f"<@{ANA}>" in results
+    assert "Calm" in results  # a comment, without a name, among three anonymous answers
+    assert f"<@{CARA}>" not in results and f"<@{LI}>" not in results and f"<@{DAN}>" not in results
     acked(candor.slack.block_action(Ids.ROUND_RESULTS_BUTTON, user=LI, value=str(round_.id)))
     expected = translator("de-DE")("That 360 doesn't exist or isn't yours to see.")  # Li reads German
     assert expected in json.dumps(last_opened(candor), ensure_ascii=False)

@@ -249,8 +249,10 @@ def register(app: App, services: Services) -> None:
         names: dict[str, str] = {}
 
         def run(session: Session) -> dict[str, Any]:
-            form = submissions.Form(sub.team_id, sub.user_id, sub.view_id, "feedback.give")
-            earlier = form.claim(session)
+            # An anonymous answer claims no form (the claim pairs the view with its sender, and a time with the
+            # answer's): the request row's state stops a second answer instead.
+            form = None if sub.anonymous else submissions.Form(sub.team_id, sub.user_id, sub.view_id, "feedback.give")
+            earlier = form.claim(session) if form is not None else None
             if earlier is not None:  # a double submit: what the first one recorded
                 return earlier
             person = services.acting_person(session, body)
@@ -269,10 +271,13 @@ def register(app: App, services: Services) -> None:
                 example=sub.example, source_key=f"view:{sub.view_id}", competency=competency, level=sub.level,
                 visibility=sub.visibility, permalink=str(origin.get("permalink") or "") or None,
                 request_peer_id=to_int(origin.get("request")), anonymous=sub.anonymous))
-            refresh_homes(session, person, subject, cause=f"feedback-{feedback.id}")
+            # Not the author's Home for an anonymous answer: a row naming them beside the answer's id.
+            refresh_homes(session, *([subject] if feedback.anonymous else [person, subject]),
+                          cause=f"feedback-{feedback.id}")
             result = {"subject": subject.slack_user_id, "visibility": feedback.visibility,
                       "anonymous": feedback.anonymous}
-            form.finish(session, result)
+            if form is not None:
+                form.finish(session, result)
             return result
 
         try:
@@ -282,6 +287,9 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=refused.errors)
             return
         except FeedbackError as err:
+            if err.code == "answered" and sub.anonymous:  # a double submit of an anonymous answer
+                ack(response_action="update", view=views.done_view(t, t("Feedback sent"), t.message(err.message)))
+                return
             overrides = {"user": names["user"]} if "user" in err.message.params and "user" in names else {}
             ack(response_action="errors", errors=views.modal_errors(t, err, present, **overrides))
             return

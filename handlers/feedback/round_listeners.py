@@ -205,19 +205,23 @@ def register(app: App, services: Services) -> StartCommand:
                 errors={round_block(Ids.ROUND_LEVEL_BLOCK, c): t(UNREADABLE_LEVEL) for c in sub.unreadable})
             return
         round_id = to_int(sub.origin.get("round")) or 0
+        # No form claim and, for an anonymous answer, no Home refresh: each would leave a row pairing the
+        # reviewer with the moment they answered. The reviewer row's state (claimed in one statement) stops a
+        # second answer; a double submit is told, kindly, that the answer is in.
         try:
             with services.unit_of_work() as session:
-                form = submissions.Form(sub.team_id, sub.user_id, sub.view_id, "feedback.round_answer")
                 person = services.acting_person(session, body)
                 t = services.t_of(person, body)
-                if form.claim(session) is None:
-                    fr.answer_round(session, org, person, round_id,
-                                    [fr.RatingDraft(c, sub.levels.get(c), sub.examples.get(c, ""))
-                                     for c in sub.levels],
-                                    strengths=sub.strengths, improve=sub.improve)
+                round_ = fr.answer_round(session, org, person, round_id,
+                                         [fr.RatingDraft(c, sub.levels.get(c), sub.examples.get(c, ""))
+                                          for c in sub.levels],
+                                         strengths=sub.strengths, improve=sub.improve)
+                if not round_.anonymous:
                     refresh(session, person, cause=f"feedback-round-answered-{round_id}")
-                    form.finish(session, {"round_id": round_id})  # the round only: never the answer
         except FeedbackError as err:
+            if err.code == "answered":
+                ack(response_action="update", view=views.done_view(t, t("360 feedback"), t.message(err.message)))
+                return
             ack(response_action="errors", errors=round_views.answer_errors(err, t, present))
             return
         ack(response_action="update", view=views.done_view(t, t("360 feedback"), round_views.answered_text(t)))

@@ -56,7 +56,8 @@ def upgrade() -> None:
     sa.CheckConstraint("relation IS NULL OR relation IN ('manager', 'peer', 'report', 'other')", name=op.f('ck_feedback_round_answers_relation')),
     sa.ForeignKeyConstraint(['author_id'], ['people.id'], name=op.f('fk_feedback_round_answers_author_id_people'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['round_id'], ['feedback_rounds.id'], name=op.f('fk_feedback_round_answers_round_id_feedback_rounds'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_round_answers'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_round_answers')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('feedback_round_answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_round_answers_author_id'), ['author_id'], unique=False)
@@ -80,24 +81,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_feedback_round_reviewers_round_id'), ['round_id'], unique=False)
 
     op.create_table('feedback_round_ratings',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('answer_id', sa.String(length=32), nullable=False),
     sa.Column('competency', sa.String(length=50), nullable=False),
     sa.Column('level', sa.Integer(), nullable=True),
     sa.Column('example', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['answer_id'], ['feedback_round_answers.id'], name=op.f('fk_feedback_round_ratings_answer_id_feedback_round_answers'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_round_ratings')),
-    sa.UniqueConstraint('answer_id', 'competency', name=op.f('uq_feedback_round_ratings_answer_id_competency'))
+    sa.PrimaryKeyConstraint('answer_id', 'competency', name=op.f('pk_feedback_round_ratings')),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('feedback_round_ratings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_feedback_round_ratings_answer_id'), ['answer_id'], unique=False)
 
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('feedback_round_ratings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_feedback_round_ratings_answer_id'))
-
     op.drop_table('feedback_round_ratings')
     with op.batch_alter_table('feedback_round_reviewers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_round_reviewers_round_id'))

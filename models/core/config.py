@@ -326,7 +326,7 @@ class FeedbackConfig(_Strict):
     min_example_length: int = Field(default=20, ge=5, le=500)
     max_text_length: int = Field(default=2000, ge=100, le=3000)
     min_reviewers: int = Field(
-        default=3, ge=2, le=20,
+        default=3, ge=3, le=20,
         description="Fewest answers (the manager's not counted) before an anonymous 360 round shows anything")
     round_days: int = Field(default=14, ge=3, le=90, description="Default time a 360 round runs, in days")
     max_reviewers: int = Field(default=15, ge=3, le=30, description="Most reviewers in one 360 round")
@@ -344,6 +344,13 @@ class FeedbackConfig(_Strict):
         if len(v) > 50:
             raise ValueError("at most 50 competencies")
         return v
+
+    @model_validator(mode="after")
+    def _reviewers(self) -> FeedbackConfig:
+        if self.min_reviewers >= self.max_reviewers:
+            raise ValueError(f"min_reviewers ({self.min_reviewers}) must be below max_reviewers "
+                             f"({self.max_reviewers}): an anonymous 360 needs the minimum besides the manager")
+        return self
 
     def competency(self, competency_id: str | None) -> Competency | None:
         return next((c for c in self.competencies if c.id == (competency_id or "").lower()), None)

@@ -424,7 +424,10 @@ def calibration(session: Session, org: OrgConfig, team_id: str, start: datetime,
     cfg = org.feedback
     minimum = cfg.calibration_min_ratings
     now = now if now is not None else clock_of(session).now()
-    as_of = max(start, min(end, now))
+    # A period still running is figured up to the start of today (UTC), not to the minute: two runs a moment
+    # apart would otherwise differ by one rating, and their difference would be it.
+    today = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), tzinfo=UTC)
+    as_of = max(start, min(end, today))
     scales = {c.id: len(c.levels) for c in cfg.competencies}
 
     people = {p.id: p for p in session.scalars(select(Person).where(Person.team_id == team_id))}
@@ -479,16 +482,21 @@ def calibration(session: Session, org: OrgConfig, team_id: str, start: datetime,
         .outerjoin(FeedbackRoundRating, FeedbackRoundRating.answer_id == FeedbackRoundAnswer.id)
         .where(FeedbackRound.team_id == team_id, FeedbackRound.cancelled_at.is_(None), closed_in)).all()
     anonymous_answers: dict[int, set[str]] = defaultdict(set)
+    anonymous_levels: dict[tuple[int, str], int] = defaultdict(int)  # (round, competency) → anonymous levels
     for row in answers:
         received.add(row[1])
         if row[4] is None:
             anonymous_answers[row[0]].add(row[3])
+            if row[5] is not None and row[6] is not None:
+                anonymous_levels[(row[0], row[5])] += 1
     round_items = round_examples = 0
     for round_id, round_subject, min_reviewers, _, answer_author, competency, level, example in answers:
         if competency is None:
             continue  # an answer without ratings
         if answer_author is None and len(anonymous_answers[round_id]) < min_reviewers:
             continue  # the round shows nothing of its anonymous answers: neither do these figures
+        if answer_author is None and anonymous_levels[(round_id, competency)] < min_reviewers:
+            continue  # the round hides this competency's few ratings: so do these figures
         concrete = _concrete(example, cfg.min_example_length)
         round_items += 1
         round_examples += concrete

@@ -5,7 +5,8 @@
   their managers only stays out of their own export: the access policy (`manager_feedback`) keeps it from the
   person it is about, and an export must not open a way around it (a data-protection request for it is
   handled by the operator, case by case). Requests they made, with whom they asked and each answer's state (a
-  peer who answered anonymously shows as `asked`); requests that asked them. An anonymous answer is in
+  peer who answered anonymously shows as `pending`, as everywhere the requester looks); requests that asked
+  them. An anonymous answer is in
   nobody's "given": nothing links it to its author.
 - **Erasure**: the words of feedback they wrote are replaced (`REMOVED_TEXT`); the words of feedback about them
   are replaced too (`REMOVED_ABOUT_TEXT`, as managers' replies to their check-ins are). Competencies, levels,
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.core.personal_data import REMOVED_ABOUT_TEXT, REMOVED_TEXT, Erasure, PersonalData, iso, ref, rowcount
 from models.core.tables import Person
+from models.feedback.rules import answered_anonymously
 from models.feedback.tables import (
     Feedback,
     FeedbackRequest,
@@ -69,16 +71,13 @@ def _export_requests(session: Session, person: Person) -> dict[str, Any]:
     for_managers = set(session.scalars(select(Feedback.request_peer_id).where(
         Feedback.visibility == "manager",
         Feedback.request_peer_id.in_([p.id for r in made for p in r.peers])))) if made else set()
-    # A peer who answered anonymously: that they answered would point at the anonymous answer, so the
-    # requester's export says only that they were asked (no named answer links back to their row).
-    named = set(session.scalars(select(Feedback.request_peer_id).where(
-        Feedback.request_peer_id.in_([p.id for r in made for p in r.peers])))) if made else set()
+    # A peer who answered anonymously: that they answered would point at the anonymous answer, so to the
+    # requester they look pending, like everyone who has not answered.
+    anonymous = answered_anonymously(session, [p for r in made for p in r.peers])
 
     def seen(p: FeedbackRequestPeer) -> dict[str, Any]:
-        hidden = p.id in for_managers
+        hidden = p.id in for_managers or p.id in anonymous
         state = "pending" if hidden else p.state
-        if state == "answered" and p.id not in named:
-            state = "asked"
         return {"peer": ref(p.peer), "state": state,
                 "answered_at": None if hidden else iso(p.answered_at), "declined_at": iso(p.declined_at)}
 

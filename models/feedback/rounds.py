@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from models import access
@@ -337,11 +337,18 @@ def answer_round(session: Session, org: OrgConfig, person: Person, round_id: int
         raise FeedbackError(_t("Rate at least one competency, with an example of what you saw."), code="empty",
                             field=f"level:{round_.competencies[0]}")
     named = is_named(row)
+    # Claim the row in one statement: two forms sent at once (the DM and the Home) store one answer, not two.
+    claimed = session.execute(
+        update(FeedbackRoundReviewer).where(FeedbackRoundReviewer.id == row.id,
+                                            FeedbackRoundReviewer.state != "answered")
+        .values(state="answered").execution_options(synchronize_session=False))
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise FeedbackError(_t("You have already answered this 360. Thank you!"), code="answered")
     session.add(FeedbackRoundAnswer(id=secrets.token_hex(16), round_id=round_.id,
                                     author_id=person.id if named else None,
                                     relation=row.relation if named else None, ratings=saved, **texts))
-    row.state = "answered"  # a reviewer who declined may change their mind
     session.flush()
+    session.expire(row, ["state"])
     return round_
 
 
@@ -489,10 +496,11 @@ def results(session: Session, org: OrgConfig, round_: FeedbackRound, now: dateti
             [r.level or 0 for a in pool for r in a.ratings if r.competency == cid] + [0])
         rated = [r.level for a in pool for r in a.ratings if r.competency == cid and r.level is not None]
         if round_.anonymous and len(rated) < minimum:
-            per.append(CompetencyResult(cid, len(rated)))
-        else:
-            dist = tuple(sum(1 for x in rated if x == i) for i in range(1, levels + 1))
-            per.append(CompetencyResult(cid, len(rated), dist, sum(rated) / len(rated) if rated else None, True))
+            # Neither figures nor examples: a level needs an example, so the examples would count the ratings.
+            per.append(CompetencyResult(cid, 0))
+            continue
+        dist = tuple(sum(1 for x in rated if x == i) for i in range(1, levels + 1))
+        per.append(CompetencyResult(cid, len(rated), dist, sum(rated) / len(rated) if rated else None, True))
         if round_.anonymous:
             comments += [Comment("example", r.example, cid) for a in pool for r in a.ratings
                          if r.competency == cid and r.example]

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from models import access
@@ -44,6 +44,7 @@ EXAMPLE_NEEDED = _t("Add a concrete example: what happened, when. Feedback with 
                     "to act on and fairer to the person, because it rests on what they did rather than on an "
                     "impression.")
 NOT_FOUND = _t("That feedback request doesn't exist or isn't for you.")
+ALREADY_ANSWERED = _t("You have already answered this request.")
 
 
 class FeedbackError(DomainError):
@@ -197,11 +198,19 @@ def give_feedback(session: Session, org: OrgConfig, draft: FeedbackDraft, *,
         if peer.request.requester_id != subject.id:
             raise FeedbackError(NOT_FOUND, code="request_not_found")
         if peer.state == "answered":  # by another form (a double submit of one form was found above)
-            raise FeedbackError(_t("You have already answered this request."), code="answered")
+            raise FeedbackError(ALREADY_ANSWERED, code="answered")
     if draft.anonymous:
         _check_anonymous(org, peer)
     if peer is not None:  # a peer who declined may change their mind; an anonymous answer leaves no time
-        peer.state, peer.answered_at = "answered", None if draft.anonymous else now
+        # One statement: two forms sent at once (the DM and the Home) store one answer, not two.
+        claimed = session.execute(
+            update(FeedbackRequestPeer)
+            .where(FeedbackRequestPeer.id == peer.id, FeedbackRequestPeer.state != "answered")
+            .values(state="answered", answered_at=None if draft.anonymous else now)
+            .execution_options(synchronize_session=False))
+        if getattr(claimed, "rowcount", 0) != 1:
+            raise FeedbackError(ALREADY_ANSWERED, code="answered")
+        session.expire(peer, ["state", "answered_at"])
     feedback = Feedback(team_id=draft.team_id, author=None if draft.anonymous else author, subject=subject,
                         anonymous=draft.anonymous, competency=competency, level=level, behaviour=behaviour,
                         impact=impact, example=example, visibility=visibility, permalink=draft.permalink,
@@ -217,9 +226,25 @@ def give_feedback(session: Session, org: OrgConfig, draft: FeedbackDraft, *,
 
 
 def may_answer_anonymously(org: OrgConfig, request: FeedbackRequest) -> bool:
-    """An answer to a request may be anonymous when the request asked at least `feedback.min_reviewers` people:
-    with fewer, the requester would know who wrote it."""
-    return len(request.peers) >= org.feedback.min_reviewers
+    """An answer to a request may be anonymous when at least `feedback.min_reviewers` of the people it asked
+    have not declined (declines are announced to the requester): with fewer, the requester would know who
+    wrote it. Once an anonymous answer came, later declines are no longer announced (`decline_request`)."""
+    return sum(1 for p in request.peers if p.state != "declined") >= org.feedback.min_reviewers
+
+
+def has_anonymous_answer(session: Session, request_id: int) -> bool:
+    return session.scalar(select(Feedback.id).where(Feedback.request_id == request_id,
+                                                    Feedback.anonymous.is_(True)).limit(1)) is not None
+
+
+def answered_anonymously(session: Session, rows: Sequence[FeedbackRequestPeer]) -> set[int]:
+    """The rows among these that were answered with no named answer linked to them: answered anonymously. To
+    the requester they look as pending as ever (a duplicate request, the export)."""
+    answered = [r.id for r in rows if r.state == "answered"]
+    if not answered:
+        return set()
+    named = set(session.scalars(select(Feedback.request_peer_id).where(Feedback.request_peer_id.in_(answered))))
+    return set(answered) - named
 
 
 def _check_anonymous(org: OrgConfig, peer: FeedbackRequestPeer | None) -> None:
@@ -277,11 +302,15 @@ def request_feedback(session: Session, org: OrgConfig, requester: Person, peers:
     length = visible_length(topic)
     if length > TOPIC_MAX:
         raise FeedbackError(TOO_LONG, code="too_long", field="topic", max=TOPIC_MAX, length=length)
-    pending = list(session.scalars(
-        select(Person).join(FeedbackRequestPeer, FeedbackRequestPeer.peer_id == Person.id)
-        .join(FeedbackRequest, FeedbackRequest.id == FeedbackRequestPeer.request_id)
-        .where(FeedbackRequest.requester_id == requester.id, FeedbackRequestPeer.state == "pending",
-               FeedbackRequestPeer.peer_id.in_([p.id for p in unique]))))
+    # Pending, or answered anonymously: both look pending to the requester, or the message would say who wrote
+    # the anonymous answer.
+    rows = list(session.scalars(
+        select(FeedbackRequestPeer).join(FeedbackRequest, FeedbackRequest.id == FeedbackRequestPeer.request_id)
+        .where(FeedbackRequest.requester_id == requester.id, FeedbackRequestPeer.state.in_(("pending", "answered")),
+               FeedbackRequestPeer.peer_id.in_([p.id for p in unique]))
+        .options(selectinload(FeedbackRequestPeer.peer)).order_by(FeedbackRequestPeer.id)))
+    anonymous = answered_anonymously(session, rows)
+    pending = list({r.peer_id: r.peer for r in rows if r.state == "pending" or r.id in anonymous}.values())
     if pending:
         raise FeedbackError(_t("You have already asked {users} and they haven't answered yet; they'll get a "
                                "reminder."), code="duplicate", field="peers",
@@ -319,6 +348,9 @@ def decline_request(session: Session, person: Person, request_peer_id: int, *,
     if row.state == "pending":
         row.state, row.declined_at = "declined", now
         requester = row.request.requester
+        if has_anonymous_answer(session, row.request_id):  # who declined would narrow down who answered
+            session.flush()
+            return row
         outbox.enqueue(session, team_id=requester.team_id, kind="feedback.declined", recipient=requester,
                        key=outbox.dedupe_key("feedback.declined", requester.team_id, requester.slack_user_id,
                                              f"declined-{row.id}"),

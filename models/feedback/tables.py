@@ -165,6 +165,7 @@ class FeedbackRoundAnswer(Base):
     __table_args__ = (
         CheckConstraint("relation IS NULL OR relation IN ('manager', 'peer', 'report', 'other')",
                         name="relation"),
+        {"sqlite_with_rowid": False},  # (SQLite) stored in the random id's order, not the order of answering
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -184,11 +185,11 @@ class FeedbackRoundRating(Base):
     """One competency in an answer: a level on its behaviour-anchored scale (optional) and an example."""
 
     __tablename__ = "feedback_round_ratings"
-    __table_args__ = (UniqueConstraint("answer_id", "competency"),)
+    __table_args__ = ({"sqlite_with_rowid": False},)  # no sequence: nothing follows the order of answering
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answer_id: Mapped[str] = mapped_column(ForeignKey("feedback_round_answers.id", ondelete="CASCADE"), index=True)
-    competency: Mapped[str] = mapped_column(String(50))
+    answer_id: Mapped[str] = mapped_column(ForeignKey("feedback_round_answers.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    competency: Mapped[str] = mapped_column(String(50), primary_key=True)
     level: Mapped[int | None] = mapped_column(Integer)
     example: Mapped[str] = mapped_column(Text, default="")
 
