@@ -227,6 +227,20 @@ def test_outsiders_late_answers_and_cancelled_rounds_are_refused(session, org, t
     assert fr.results(session, org, round_, AFTER).state == "cancelled"
 
 
+def test_a_round_keeps_its_framework_when_the_configuration_changes(session, org, team):
+    round_ = start(session, org, team, competencies=["collaboration"])
+    from models.core.config import Competency
+
+    changed = org.model_copy(update={"feedback": org.feedback.model_copy(update={"competencies": [
+        Competency(id="craft", name="Craft", levels=["Learning.", "Skilled.", "Expert."])]})})
+    for who in ("li", "max", "zoe"):  # the form still has the round's competency and its four levels
+        answer(session, changed, team, who, round_, rate(4))
+    res = fr.results(session, changed, round_, AFTER)
+    [collaboration] = res.competencies
+    assert (collaboration.competency, collaboration.distribution) == ("collaboration", (0, 0, 0, 3))
+    assert res.name("collaboration") == "Collaboration"
+
+
 # -- results ------------------------------------------------------------------------------------------------
 
 

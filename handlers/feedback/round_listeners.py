@@ -26,7 +26,7 @@ from models.core import submissions
 from models.core.messages import _t
 from models.core.outbox import request_home_refresh
 from models.core.tables import Person
-from models.feedback import FeedbackError, check_recipient
+from models.feedback import FeedbackError
 from models.feedback import rounds as fr
 from models.people import ensure_people, person_by_slack_id
 
@@ -67,18 +67,8 @@ def register(app: App, services: Services) -> StartCommand:
             try:
                 if subject is None:
                     raise FeedbackError(UNKNOWN_PERSON, code="unknown")
-                if subject.id == starter.id:
-                    raise FeedbackError(_t("A 360 is about someone else: one of their managers or an HR admin "
-                                           "starts it."), code="self")
-                check_recipient(starter, subject)
-                if not fr.may_start(session, org, starter, subject):
-                    raise FeedbackError(_t("Only {user}'s managers and HR admins can start a 360 for them."),
-                                        code="not_allowed", user=subject.label)
                 now = services.clock.now()
-                running = fr.running_round(session, subject, now)
-                if running is not None:
-                    raise FeedbackError(_t("A 360 for {user} is already running until {deadline}."),
-                                        code="running", user=subject.label, deadline=running.deadline)
+                fr.check_can_start(session, org, starter, subject, now)
                 suggested = [p.slack_user_id for p in fr.suggest_reviewers(session, subject, now=now,
                                                                            limit=cfg.max_reviewers)]
                 competencies = [c for c in cfg.competencies if c.applies_to(subject.department)]
@@ -166,7 +156,7 @@ def register(app: App, services: Services) -> StartCommand:
                 row = fr.load_reviewer(session, person, button_round(body))
                 fr.check_answerable(row, services.clock.now())
                 round_ = row.round
-                competencies = [c for c in (cfg.competency(cid) for cid in round_.competencies) if c is not None]
+                competencies = fr.competencies_of(org, round_)
                 meta = services.sealer.seal(Ids.ROUND_ANSWER_MODAL, person.slack_user_id, {
                     "round": round_.id, "competencies": [c.id for c in competencies]})
                 view = round_views.answer_modal(t, cfg, round_, competencies, named=fr.is_named(row),

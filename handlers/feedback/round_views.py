@@ -228,11 +228,6 @@ def _bar(distribution: Sequence[int]) -> str:
     return "  ".join(f"{i}: {'▇' * n or '·'} {n}" for i, n in enumerate(distribution, start=1))
 
 
-def _name(cfg: FeedbackConfig, competency_id: str) -> str:
-    found = cfg.competency(competency_id)
-    return escape(found.name if found is not None else competency_id)
-
-
 def _sections(title: str, lines: Sequence[str]) -> list[Block]:
     """Lines under a bold title, in as few sections as fit."""
     out: list[Block] = []
@@ -267,7 +262,7 @@ def results_blocks(t: Translator, cfg: FeedbackConfig, res: RoundResults) -> lis
     if res.shown:
         lines = []
         for c in res.competencies:
-            name = _name(cfg, c.competency)
+            name = escape(res.name(c.competency))
             if not c.shown:
                 lines.append(t("• *{competency}*: too few ratings to show ({min} are needed).", competency=name,
                                min=round_.min_reviewers))
@@ -286,7 +281,8 @@ def results_blocks(t: Translator, cfg: FeedbackConfig, res: RoundResults) -> lis
                 key = comment.kind if comment.kind != "example" else f"example:{comment.competency}"
                 groups.setdefault(key, []).append(quoted_chunks(truncate(comment.text, COMMENT_CHARS))[0])
             for key, quotes in groups.items():
-                label = labels.get(key) or t("*Examples: {competency}*", competency=_name(cfg, key.split(":", 1)[1]))
+                label = labels.get(key) or t("*Examples: {competency}*",
+                                             competency=escape(res.name(key.partition(":")[2])))
                 blocks += _sections(label, quotes)
             blocks.append(context(t("Comments are shown without names, in mixed order, dated {date}.",
                                     date=_date(res.closed_on or round_.deadline))))
@@ -295,7 +291,7 @@ def results_blocks(t: Translator, cfg: FeedbackConfig, res: RoundResults) -> lis
         lines = [t("*From {person}* ({relation})", person=who, relation=t(RELATION.get(answer.relation, "other")))]
         for r in answer.ratings:
             level = t(", level {level}", level=r.level) if r.level is not None else ""
-            lines.append(f"• *{_name(cfg, r.competency)}*{level}")
+            lines.append(f"• *{escape(res.name(r.competency))}*{level}")
             if r.example:
                 lines.append(quoted_chunks(truncate(r.example, COMMENT_CHARS))[0])
         if answer.strengths:

@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('started_by_id', sa.Integer(), nullable=False),
     sa.Column('anonymous', sa.Boolean(), nullable=False),
     sa.Column('competencies', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('framework', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('min_reviewers', sa.Integer(), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=False),
     sa.Column('closes_at', models.core.base.UTCDateTime(timezone=True), nullable=False),

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import access
 from models.core import outbox
 from models.core.clock import clock_of
-from models.core.config import OrgConfig
+from models.core.config import Competency, OrgConfig
 from models.core.messages import Mention, Message, _t, say
 from models.core.tables import Person
 from models.core.text import is_blank, visible_length
@@ -160,17 +160,9 @@ def running_round(session: Session, subject: Person, now: datetime) -> FeedbackR
         .order_by(FeedbackRound.id.desc())).first()
 
 
-def start_round(session: Session, org: OrgConfig, starter: Person, subject: Person, reviewers: Sequence[Person], *,
-                deadline: date, anonymous: bool, competencies: Sequence[str] | None, source_key: str,
-                now: datetime | None = None) -> tuple[FeedbackRound, bool]:
-    """Validate and start a round, and queue the reviewers' and the person's DMs. Returns the round and whether
-    this submission started it (a second submission of the same form returns the first round)."""
-    now = now or clock_of(session).now()
-    cfg = org.feedback
-    existing = session.scalars(select(FeedbackRound).where(FeedbackRound.team_id == subject.team_id,
-                                                           FeedbackRound.source_key == source_key)).one_or_none()
-    if existing is not None:
-        return existing, False
+def check_can_start(session: Session, org: OrgConfig, starter: Person, subject: Person, now: datetime) -> None:
+    """`FeedbackError` unless `starter` may start a round about `subject` now (before the form opens, and again
+    when it is sent)."""
     if subject.id == starter.id:
         raise FeedbackError(_t("A 360 is about someone else: one of their managers or an HR admin starts it."),
                             code="self", field="subject")
@@ -182,6 +174,20 @@ def start_round(session: Session, org: OrgConfig, starter: Person, subject: Pers
     if running is not None:
         raise FeedbackError(_t("A 360 for {user} is already running until {deadline}."), code="running",
                             field="subject", user=Mention(subject.slack_user_id), deadline=running.deadline)
+
+
+def start_round(session: Session, org: OrgConfig, starter: Person, subject: Person, reviewers: Sequence[Person], *,
+                deadline: date, anonymous: bool, competencies: Sequence[str] | None, source_key: str,
+                now: datetime | None = None) -> tuple[FeedbackRound, bool]:
+    """Validate and start a round, and queue the reviewers' and the person's DMs. Returns the round and whether
+    this submission started it (a second submission of the same form returns the first round)."""
+    now = now or clock_of(session).now()
+    cfg = org.feedback
+    existing = session.scalars(select(FeedbackRound).where(FeedbackRound.team_id == subject.team_id,
+                                                           FeedbackRound.source_key == source_key)).one_or_none()
+    if existing is not None:
+        return existing, False
+    check_can_start(session, org, starter, subject, now)
     unique = list({p.id: p for p in reviewers}.values())
     for person in unique:
         if person.id == subject.id:
@@ -210,8 +216,13 @@ def start_round(session: Session, org: OrgConfig, starter: Person, subject: Pers
         raise FeedbackError(_t("Choose a deadline within {days} days: feedback is best while the work is fresh."),
                             code="deadline", field="deadline", days=MAX_DAYS)
     chosen = _competencies(org, subject, competencies)
+    framework = {}
+    for cid in chosen:
+        found = org.feedback.competency(cid)
+        assert found is not None
+        framework[cid] = {"name": found.name, "description": found.description, "levels": list(found.levels)}
     round_ = FeedbackRound(team_id=subject.team_id, subject=subject, started_by=starter, anonymous=anonymous,
-                           competencies=chosen, min_reviewers=cfg.min_reviewers, deadline=deadline,
+                           competencies=chosen, framework=framework, min_reviewers=cfg.min_reviewers, deadline=deadline,
                            closes_at=closes_at(org, subject, deadline), created_at=now, source_key=source_key,
                            reviewers=[FeedbackRoundReviewer(reviewer=p, relation=relation_of(subject, p),
                                                             state="pending") for p in unique])
@@ -225,6 +236,23 @@ def start_round(session: Session, org: OrgConfig, starter: Person, subject: Pers
                    key=outbox.dedupe_key(STARTED, round_.team_id, subject.slack_user_id, f"round-{round_.id}"),
                    payload={"round_id": round_.id})
     return round_, True
+
+
+def competencies_of(org: OrgConfig, round_: FeedbackRound) -> list[Competency]:
+    """The round's competencies as they were when it started (else, for a round without that record, as the
+    framework has them now; one the framework no longer has is left out)."""
+    out = []
+    for cid in round_.competencies:
+        saved = (round_.framework or {}).get(cid)
+        if isinstance(saved, dict) and saved.get("levels"):
+            out.append(Competency.model_construct(id=cid, name=str(saved.get("name") or cid),
+                                                  description=str(saved.get("description") or ""),
+                                                  levels=[str(x) for x in saved["levels"]], role_families=[]))
+            continue
+        current = org.feedback.competency(cid)
+        if current is not None:
+            out.append(current)
+    return out
 
 
 def default_competencies(org: OrgConfig, subject: Person) -> list[str]:
@@ -302,12 +330,13 @@ def answer_round(session: Session, org: OrgConfig, person: Person, round_id: int
     check_answerable(row, now)
     round_ = row.round
     saved: list[FeedbackRoundRating] = []
+    known = {c.id: c for c in competencies_of(org, round_)}
     for draft in ratings:
-        if draft.competency not in round_.competencies:
+        if draft.competency not in known:
             raise FeedbackError(_t("{competency} isn't part of this 360."), code="competency",
                                 field=f"rating:{draft.competency[:50]}", competency=draft.competency[:50])
-        competency = cfg.competency(draft.competency)
-        levels = len(competency.levels) if competency is not None else 0
+        competency = known[draft.competency]
+        levels = len(competency.levels)
         example = (draft.example or "").strip()
         field_ = f"example:{draft.competency}"
         if visible_length(example) > cfg.max_text_length:
@@ -335,7 +364,7 @@ def answer_round(session: Session, org: OrgConfig, person: Person, round_id: int
         texts[name] = "" if is_blank(value) else value
     if not any(r.level is not None for r in saved):
         raise FeedbackError(_t("Rate at least one competency, with an example of what you saw."), code="empty",
-                            field=f"level:{round_.competencies[0]}")
+                            field=f"level:{next(iter(known), '')}")
     named = is_named(row)
     # Claim the row in one statement: two forms sent at once (the DM and the Home) store one answer, not two.
     claimed = session.execute(
@@ -456,6 +485,10 @@ class RoundResults:
     comments: tuple[Comment, ...] = ()
     named: tuple[NamedAnswer, ...] = ()
     closed_on: date | None = None
+    names: tuple[tuple[str, str], ...] = ()  # competency id → its name when the round started
+
+    def name(self, competency_id: str) -> str:
+        return dict(self.names).get(competency_id, competency_id)
 
 
 def _mix(round_: FeedbackRound, text: str) -> str:
@@ -480,6 +513,7 @@ def results(session: Session, org: OrgConfig, round_: FeedbackRound, now: dateti
     closed = local_today(org, round_.subject, closed_on(round_)) if round_.closed_at else round_.deadline
     base = RoundResults(
         round=round_, state="closed", invited=invited, answered=len(answers), closed_on=closed,
+        names=tuple((c.id, c.name) for c in competencies_of(org, round_)),
         named=tuple(NamedAnswer(a.author, a.relation or "other", tuple(a.ratings), a.strengths, a.improve)
                     for a in named))
     minimum = round_.min_reviewers
@@ -490,10 +524,8 @@ def results(session: Session, org: OrgConfig, round_: FeedbackRound, now: dateti
     pool = anonymous if round_.anonymous else answers
     per: list[CompetencyResult] = []
     comments: list[Comment] = []
-    for cid in round_.competencies:
-        competency = org.feedback.competency(cid)
-        levels = len(competency.levels) if competency is not None else max(
-            [r.level or 0 for a in pool for r in a.ratings if r.competency == cid] + [0])
+    for competency in competencies_of(org, round_):
+        cid, levels = competency.id, len(competency.levels)
         rated = [r.level for a in pool for r in a.ratings if r.competency == cid and r.level is not None]
         if round_.anonymous and len(rated) < minimum:
             # Neither figures nor examples: a level needs an example, so the examples would count the ratings.

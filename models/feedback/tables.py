@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -118,6 +119,9 @@ class FeedbackRound(Base):
     started_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     competencies: Mapped[list[str]] = mapped_column(JSONType)
+    # The competencies as they were when the round started (id → name, description, levels): a later change
+    # of the framework neither breaks the form nor changes what the levels meant.
+    framework: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     min_reviewers: Mapped[int] = mapped_column(Integer)
     deadline: Mapped[date] = mapped_column(Date)
     closes_at: Mapped[datetime] = mapped_column(index=True)
