@@ -25,6 +25,7 @@ from bot.sealed import Sealer
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import RedactingFilter, RetryAfterGate, SlackDirectory, make_client, quiet_libraries
+from handlers import digest
 from models.core.clock import SYSTEM, Clock
 from models.core.config import OrgConfig
 from models.core.features import Feature
@@ -51,7 +52,7 @@ def slack_registry(features: Iterable[Feature] = FEATURES) -> SlackRegistry:
     """Every feature's Slack side (its `handlers` package, named by `Feature.slack`), in list order, and the
     App Home's own, which shows the features' Home sections."""
     sides = [importlib.import_module(f.slack).SLACK for f in features if f.slack]
-    return SlackRegistry.of([*sides, home.side(SlackRegistry.of(sides).home)])
+    return SlackRegistry.of([*sides, digest.SLACK, home.side(SlackRegistry.of(sides).home)])
 
 
 class Runtime:
@@ -139,7 +140,7 @@ class Runtime:
 
     def run_job(self, name: str) -> str:
         job = all_jobs()[name]
-        result = job.run(self)
+        result = (job.run_now or job.run)(self)
         log.info("job %s: %s", name, result)
         return result
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from models import checkins, feedback, goals, kudos, one_on_ones, people, pulse
 from models.core.agenda import SectionSpec
 from models.core.config import OrgConfig
+from models.core.digest import Activity, DigestSpec
+from models.core.exports import ExportSpec
 from models.core.features import AlertKind, ChartHook, Feature, Job
 from models.core.personal_data import PersonalData
 from models.core.prompts import PromptKind, TickReport, tick
@@ -53,6 +55,20 @@ def personal_data() -> tuple[PersonalData, ...]:
 
 def alert_kinds() -> tuple[AlertKind, ...]:
     return tuple(kind for f in FEATURES for kind in f.alerts)
+
+
+def digest_sections() -> tuple[DigestSpec, ...]:
+    """Every feature's HR digest sections, in digest order."""
+    return tuple(sorted((s for f in FEATURES for s in f.digest_sections), key=lambda s: (s.order, s.key)))
+
+
+def export_specs() -> tuple[ExportSpec, ...]:
+    """Every feature's columns of the performance-data export, in export order."""
+    return tuple(sorted((s for f in FEATURES for s in f.exports), key=lambda s: (s.order, s.key)))
+
+
+def activities() -> tuple[Activity, ...]:
+    return tuple(a for f in FEATURES for a in f.activity)
 
 
 def chart_hooks() -> tuple[ChartHook, ...]:

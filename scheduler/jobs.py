@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from models.core import submissions
 from models.core.features import Daily, Every, Job, JobContext
+from models.digest import DigestError, current_week, queue_digest, queue_due_digest
 from models.features import jobs as feature_jobs
 from models.features import tick_all
 
@@ -52,6 +53,23 @@ def prompt_tick(ctx: JobContext) -> str:
     return str(report)
 
 
+def digest(ctx: JobContext) -> str:
+    """The last complete week's HR digest, once its posting moment (hr.digest_weekday, hr.digest_time) came."""
+    with ctx.unit_of_work() as session:
+        return queue_due_digest(session, ctx.org, ctx.team_id(), now=ctx.clock.now())
+
+
+def digest_now(ctx: JobContext) -> str:
+    """By hand: the last complete week's digest now (updating it when it was posted already), delivered."""
+    now = ctx.clock.now()
+    try:
+        with ctx.unit_of_work() as session:
+            said = queue_digest(session, ctx.org, ctx.team_id(), current_week(ctx.org, now), now=now)
+    except DigestError as err:
+        return str(err)
+    return f"{said}; {_host(ctx).drain_outbox(max_seconds=60)}"
+
+
 def housekeeping(ctx: JobContext) -> str:
     with ctx.unit_of_work() as session:
         purged = submissions.purge(session, now=ctx.clock.now())
@@ -66,6 +84,8 @@ INFRASTRUCTURE = (
     Job("prompt_tick", "Queue every scheduled prompt that fell due (per person, in their own time zone)",
         Every(minutes=1), prompt_tick),
     Job("housekeeping", "Forget handled modal submissions older than two days", Daily(3, 15), housekeeping),
+    Job("digest", "Post the HR weekly digest at hr.digest_weekday hr.digest_time (hr.timezone); by hand: now, or "
+        "update this week's", Every(minutes=15), digest, run_now=digest_now),
 )
 
 

@@ -56,7 +56,7 @@ def test_features_lists_each_feature_and_what_it_adds(tmp_path):
                     for name in line.split(":", 1)[1].replace(",", " ").split()}
     listed = {line.split()[0] for line in run("jobs", "list", env=base_env(tmp_path)).stdout.splitlines()[1:]}
     assert feature_jobs and feature_jobs < listed
-    assert listed - feature_jobs == {"outbox_send", "replay_events", "prompt_tick", "housekeeping"}
+    assert listed - feature_jobs == {"outbox_send", "replay_events", "prompt_tick", "housekeeping", "digest"}
 
 
 def test_db_upgrade_then_check(tmp_path):

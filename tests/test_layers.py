@@ -20,7 +20,7 @@ PACKAGES = ("bot", "handlers", "models", "scheduler")
 # The only modules that may import `handlers`: they build the app (and the CLI, which runs it).
 HANDLER_IMPORTERS = ("bot.app", "bot.runtime", "bot.wsgi", "bot.cli")
 # Packages under models/ that are not features: what features stand on, and what joins them.
-SHARED_MODELS = ("core", "access", "privacy", "agenda", "features")
+SHARED_MODELS = ("core", "access", "privacy", "agenda", "digest", "exports", "features")
 
 
 @dataclass(frozen=True)

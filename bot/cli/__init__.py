@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
-from bot.cli import feedback, goals, operations, people, pulse, system
+from bot.cli import digest, export, feedback, goals, operations, people, pulse, system
 from bot.cli.common import CliError, diagnose
 from bot.settings import ConfigError
 
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--database-url", help="database URL (default: $DATABASE_URL)")
         return p
 
-    for group in (system, people, goals, feedback, pulse, operations):
+    for group in (system, people, goals, feedback, pulse, digest, export, operations):
         group.add_commands(sub, common)
     return parser
 

@@ -29,6 +29,7 @@ from bot.blocks import context, mention, section
 from bot.delivery import RenderContext, Rendered, Skip
 from bot.i18n import Translator
 from bot.services import team_of, user_of
+from handlers.people.export import ACTION as PERFORMANCE_EXPORT
 from models import access, features
 from models.core import outbox, submissions
 from models.core.audit import record, slack_actor
@@ -96,6 +97,8 @@ def admin_section(t: Translator) -> list[Block]:
             ButtonElement(action_id=AdminIds.EXPORT, text=PlainTextObject(text=t("Export someone's data"))),
             ButtonElement(action_id=AdminIds.ERASE, text=PlainTextObject(text=t("Erase someone's data")),
                           style="danger"),
+            ButtonElement(action_id=PERFORMANCE_EXPORT,
+                          text=PlainTextObject(text=t("Export performance data (last quarter)"))),
         ]),
     ]
 

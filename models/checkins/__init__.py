@@ -4,12 +4,14 @@ A check-in belongs to a period: the local ISO week of the prompt (e.g. "2026-W47
 prompt is due and closes when the next one is due (`periods`). Until it closes the person may edit their
 answer (the manager is told about the latest); after it closes a first answer is still accepted and filed
 under its own period, marked late (`rules`). Missed check-ins make alerts (`alerts`); the prompt and
-reminder (`prompts`), the daily alerts job (`jobs`), the agenda section (`agenda`) and the personal-data
-rules (`personal_data`) are what this feature adds to the rest."""
+reminder (`prompts`), the daily alerts job (`jobs`), the agenda section (`agenda`), the HR digest's section
+(`digest`) and the personal-data rules (`personal_data`) are what this feature adds to the rest."""
 
 from __future__ import annotations
 
 from models.checkins import agenda as _agenda
+from models.checkins import digest as _digest
+from models.checkins import export as _export
 from models.checkins import jobs as _jobs
 from models.checkins import personal_data as _personal_data
 from models.checkins import prompts as _prompts
@@ -62,6 +64,9 @@ FEATURE = Feature(
     jobs=_jobs.JOBS,
     agenda_sections=_agenda.SECTIONS,
     personal_data=_personal_data.PERSONAL_DATA,
+    digest_sections=_digest.DIGEST_SECTIONS,
+    activity=_digest.ACTIVITY,
+    exports=_export.EXPORTS,
     alerts=(AlertKind("checkin.missed", "N check-ins in a row that the person was asked and did not answer"),),
 )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from models.core.config import OrgConfig
 from models.core.messages import Message
 from models.core.stats import Band
+from models.core.timing import resolve_local
 from models.core.zones import zone_of
 
 HISTORY_WEEKS = 8  # the baseline: this many weeks before the digest's week
@@ -42,11 +43,12 @@ class Week:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.monday, time(0), tzinfo=zone_of(self.zone, "UTC"))
+        """Monday 00:00 in the zone, in UTC (so that differences are real durations across DST)."""
+        return resolve_local(self.monday, time(0), zone_of(self.zone, "UTC")).astimezone(UTC)
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.monday + timedelta(days=7), time(0), tzinfo=zone_of(self.zone, "UTC"))
+        return resolve_local(self.monday + timedelta(days=7), time(0), zone_of(self.zone, "UTC")).astimezone(UTC)
 
     def back(self, weeks: int) -> Week:
         return Week(self.monday - timedelta(days=7 * weeks), self.zone)

@@ -22,6 +22,7 @@ from models.core.agenda import SectionSpec
 from models.core.clock import Clock
 from models.core.config import OrgConfig
 from models.core.digest import Activity, DigestSpec
+from models.core.exports import ExportSpec
 from models.core.personal_data import PersonalData
 from models.core.ports import Directory
 from models.core.prompts import PromptKind
@@ -76,6 +77,8 @@ class Job:
     schedule: Every | Daily
     run: Callable[[JobContext], str]
     leader_only: bool = True
+    # What `candor jobs run NAME` does, when a run by hand differs from the scheduled one (the digest: post now)
+    run_now: Callable[[JobContext], str] | None = None
 
 
 def _about_person(session: Session, alert: Alert) -> str:
@@ -115,3 +118,4 @@ class Feature:
     on_chart_change: tuple[ChartHook, ...] = ()
     digest_sections: tuple[DigestSpec, ...] = ()  # the HR weekly digest (models/core/digest.py)
     activity: tuple[Activity, ...] = ()  # who used the feature in a week, for the digest's adoption figures
+    exports: tuple[ExportSpec, ...] = ()  # its columns of the performance-data export (models/core/exports.py)

@@ -205,6 +205,23 @@ class Alert(Timestamped, Base):
     resolved_at: Mapped[datetime | None]
 
 
+class DigestPost(Base):
+    """The HR digest of one week, as queued for the HR channel: once per week, then each re-run for that week
+    (`revision` 1, 2, …) updates the messages posted the first time instead of posting again."""
+
+    __tablename__ = "digest_posts"
+    __table_args__ = (UniqueConstraint("team_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TeamId, ForeignKey("workspaces.team_id"))
+    week: Mapped[str] = mapped_column(String(10))
+    channel_id: Mapped[str] = mapped_column(SlackId)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    sections: Mapped[list[str]] = mapped_column(JSONType, default=list)  # section keys posted the first time
+    created_at: Mapped[datetime] = mapped_column(default=clock_now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_now)
+
+
 class ViewSubmission(Base):
     """A modal submission that was handled, keyed by Slack's view id, the submitting user and the kind of form:
     a second submit of the same view (a double click, two requests at once) gets the first one's answer

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from models.core.features import Feature
 from models.feedback import agenda as _agenda
+from models.feedback import digest as _digest
+from models.feedback import export as _export
 from models.feedback import personal_data as _personal_data
 from models.feedback import prompts as _prompts
 from models.feedback import rounds
@@ -47,6 +49,9 @@ FEATURE = Feature(
     prompts=_prompts.PROMPTS,
     agenda_sections=_agenda.SECTIONS,
     personal_data=_personal_data.PERSONAL_DATA,
+    digest_sections=_digest.SECTIONS,
+    activity=_digest.ACTIVITY,
+    exports=_export.EXPORTS,
 )
 
 __all__ = [

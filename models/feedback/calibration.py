@@ -43,17 +43,15 @@ ratings); the org chart is walked in memory. Periods are calendar months, quarte
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from models.core import periods
 from models.core.clock import clock_of
 from models.core.config import OrgConfig
 from models.core.personal_data import REMOVED_ABOUT_TEXT, REMOVED_TEXT
@@ -80,65 +78,13 @@ _ERASED = frozenset({REMOVED_TEXT, REMOVED_ABOUT_TEXT})
 # -- periods ----------------------------------------------------------------------------------------------------
 
 
-class PeriodError(ValueError):
-    """A period Candor cannot read; its text is a plain English sentence saying how to write one."""
-
-
-class CalibrationPeriod(NamedTuple):
-    """A calendar period: `start` its first moment, `end` the first moment after it (aware, in its zone)."""
-
-    label: str
-    start: datetime
-    end: datetime
-
-    @property
-    def first_day(self) -> date:
-        return self.start.date()
-
-    @property
-    def last_day(self) -> date:
-        return (self.end - timedelta(days=1)).date()
-
-
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|H([12])|(\d{1,2})))?$")
-_FORMS = "write one like 2026-Q4, 2026-H2, 2026 or 2026-11"
-
-
-def _month_start(year: int, month: int, zone: ZoneInfo) -> datetime:
-    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return datetime(year, month, 1, tzinfo=zone)
+PeriodError = periods.PeriodError
+CalibrationPeriod = periods.CalendarPeriod
 
 
 def parse_period(value: str | None, today: date, *, tz: str = "UTC") -> CalibrationPeriod:
-    """The period `value` names: a quarter (2026-Q4), a half (2026-H2), a year (2026) or a month (2026-11), in
-    the calendar of `tz`. None: the calendar quarter `today` falls in. A value that names none raises
-    `PeriodError` with a sentence for the person who typed it."""
-    zone = ZoneInfo(tz)
-    if value is None:
-        index = (today.month - 1) // 3
-        return CalibrationPeriod(f"{today.year}-Q{index + 1}", _month_start(today.year, 3 * index + 1, zone),
-                                 _month_start(today.year, 3 * index + 4, zone))
-    text = value.strip().upper()
-    found = _PERIOD.match(text)
-    if not text:
-        raise PeriodError(f"the period is empty: {_FORMS}.")
-    year = int(found.group(1)) if found else 0
-    if found is None or not 1970 <= year <= 2200:
-        raise PeriodError(f"{value.strip()} isn't a period: {_FORMS}.")
-    quarter, half, month = found.group(2), found.group(3), found.group(4)
-    first: int
-    months: int
-    if quarter:
-        first, months, label = 3 * (int(quarter) - 1) + 1, 3, f"{year}-Q{quarter}"
-    elif half:
-        first, months, label = 6 * (int(half) - 1) + 1, 6, f"{year}-H{half}"
-    elif month:
-        if not 1 <= int(month) <= 12:
-            raise PeriodError(f"{value.strip()} isn't a period: a month is 01 to 12; {_FORMS}.")
-        first, months, label = int(month), 1, f"{year}-{int(month):02d}"
-    else:
-        first, months, label = 1, 12, str(year)
-    return CalibrationPeriod(label, _month_start(year, first, zone), _month_start(year, first + months, zone))
+    """The period `value` names (`models.core.periods`); None: the calendar quarter `today` falls in."""
+    return periods.quarter_of(today, tz) if value is None else periods.parse_calendar_period(value, tz)
 
 
 # -- the figures ------------------------------------------------------------------------------------------------

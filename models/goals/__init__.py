@@ -6,12 +6,14 @@ Candor suggests a status from progress against the time gone by (`progress`). Wh
 update which goal, and the alignment queries, are in `rules`. Stalled goals get one nudge per silence and
 ended ones a close-out prompt (`prompts`); at-risk and off-track goals join the 1:1 agenda (`agenda`);
 stalled and off-track goals are HR alerts (the daily job in `jobs`); goals join export and erasure
-(`personal_data`)."""
+(`personal_data`) and the HR digest (`digest`: on track, updated and stalled, week by week)."""
 
 from __future__ import annotations
 
 from models.core.features import AlertKind, Feature
 from models.goals import agenda as _agenda
+from models.goals import digest as _digest
+from models.goals import export as _export
 from models.goals import jobs as _jobs
 from models.goals import personal_data as _personal_data
 from models.goals import prompts as _prompts
@@ -87,6 +89,9 @@ FEATURE = Feature(
         AlertKind("goal.stalled", "A goal with no update for goals.stall_days days"),
         AlertKind("goal.off_track", "A goal off track for the time gone by in its period"),
     ),
+    digest_sections=_digest.DIGEST_SECTIONS,
+    activity=_digest.ACTIVITY,
+    exports=_export.EXPORTS,
 )
 
 __all__ = [

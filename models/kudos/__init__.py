@@ -1,12 +1,14 @@
 """Kudos: recognition with company values, announced in a channel and DMed to each recipient.
 
 `rules`: what a valid kudos is and saving it with its messages; `agenda`: the kudos part of the 1:1 agenda;
-`personal_data`: export and erasure rules; `tables`."""
+`digest`: the recognition section of the HR digest; `personal_data`: export and erasure rules; `tables`."""
 
 from __future__ import annotations
 
 from models.core.features import Feature
 from models.kudos import agenda as _agenda
+from models.kudos import digest as _digest
+from models.kudos import export as _export
 from models.kudos import personal_data as _personal_data
 from models.kudos.agenda import (
     kudos_section,
@@ -31,6 +33,9 @@ FEATURE = Feature(
     slack="handlers.kudos",
     agenda_sections=_agenda.SECTIONS,
     personal_data=_personal_data.PERSONAL_DATA,
+    digest_sections=_digest.DIGEST_SECTIONS,
+    activity=_digest.ACTIVITY,
+    exports=_export.EXPORTS,
 )
 
 __all__ = [

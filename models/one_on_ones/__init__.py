@@ -9,12 +9,15 @@
 - Notes, talking points and action items (`notes`) are private to the pair (and HR admins when
   `privacy.hr_sees_one_on_one_notes`): every read asks the access policy (`may_see`, `visible_clause`).
 - The agenda: this feature's sections (`agenda`) beside other features'; `models.agenda` builds it. The agenda
-  DM (`prompts`), the no-meeting alert (`alerts`), the jobs (`jobs`), personal data (`personal_data`)."""
+  DM (`prompts`), the no-meeting alert (`alerts`), the jobs (`jobs`), personal data (`personal_data`), the
+  HR digest's 1:1 section and who used 1:1s in a week (`digest`: counts only, never notes)."""
 
 from __future__ import annotations
 
 from models.core.features import AlertKind, ChartHook, Feature
 from models.one_on_ones import agenda as _agenda
+from models.one_on_ones import digest as _digest
+from models.one_on_ones import export as _export
 from models.one_on_ones import jobs as _jobs
 from models.one_on_ones import personal_data as _personal_data
 from models.one_on_ones import prompts as _prompts
@@ -110,6 +113,9 @@ FEATURE = Feature(
     personal_data=_personal_data.PERSONAL_DATA,
     alerts=(AlertKind(ALERT_KIND, "a 1:1 pair with no 1:1 held in N weeks", about=about_pair),),
     on_chart_change=(ChartHook("1:1 pairs", sync_pairs),),  # a pair follows a new manager at once
+    digest_sections=_digest.DIGEST_SECTIONS,
+    activity=_digest.ACTIVITY,
+    exports=_export.EXPORTS,
 )
 
 __all__ = [

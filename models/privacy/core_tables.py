@@ -164,6 +164,8 @@ CORE: tuple[PersonalData, ...] = (
         description="Never changed: append-only, and the one place that still names an erased person.",
     ),
     PersonalData(table="slack_pauses", on_erase="keep", export=False, description="Rate-limit pauses: none."),
+    PersonalData(table="digest_posts", on_erase="keep", export=False,
+                 description="Which weeks' HR digests were posted: no personal data (the digest is built anew)."),
     PersonalData(
         table="alerts",
         person_columns=("person_id",),

@@ -8,6 +8,7 @@ figures and bands of `models.core.stats`; `prompts` and `jobs` schedule the DMs 
 from __future__ import annotations
 
 from models.core.features import Feature
+from models.pulse import digest as _digest
 from models.pulse import jobs as _jobs
 from models.pulse import personal_data as _personal_data
 from models.pulse import prompts as _prompts
@@ -21,6 +22,9 @@ FEATURE = Feature(
     prompts=_prompts.PROMPTS,
     jobs=_jobs.JOBS,
     personal_data=_personal_data.PERSONAL_DATA,
+    digest_sections=_digest.SECTIONS,
+    # Answering a pulse is anonymous: who answered is never activity (it would say who answered which wave).
+    activity=(),
 )
 
 __all__ = ["FEATURE", "PulseAnswer", "PulseError", "PulseMember", "PulseParticipation", "PulseResponse",
