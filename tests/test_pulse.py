@@ -205,13 +205,15 @@ def render(session, org, row: OutboxMessage, fn, key: bytes | None = KEY):
               if key is not None else RenderContext(session=session, org=org, row=row, recipient=recipient))
 
 
-def test_the_reminder_goes_only_to_people_who_have_not_answered(session, org, team):
+def test_the_reminder_goes_only_to_people_who_have_not_answered(session, org, team, clock):
     wave = opened(session, org)
+    clock.set(datetime(2026, 12, 8, 16, 0, tzinfo=UTC))  # the renderers read the store's clock
     run_tick(session, org, OPENING, datetime(2026, 12, 8, 16, 0, tzinfo=UTC))
     invites = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == pulse_prompts.INVITE_KIND)).all()
     assert {m.recipient_id for m in invites} == {p.id for k, p in team.items() if k != "bot"}
     assert "Team pulse" in str(render(session, org, invites[0], render_invite).blocks)
     answer(session, org, team["di"], wave)
+    clock.set(datetime(2026, 12, 10, 16, 0, tzinfo=UTC))
     run_tick(session, org, datetime(2026, 12, 10, 9, 0, tzinfo=UTC), datetime(2026, 12, 10, 16, 0, tzinfo=UTC))
     reminders = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == pulse_prompts.REMINDER_KIND)).all()
     sent, skipped = [], []
