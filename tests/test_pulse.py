@@ -454,3 +454,8 @@ def test_candor_pulse_results_prints_what_hr_may_see(db_url: str, tmp_path):
     assert bad.returncode != 0 and "has no wave in 2031-W01" in bad.stderr and "Traceback" not in bad.stderr
     unknown = run("pulse", "results", "--survey", "nope", env=env, check=False)
     assert "there is no pulse survey 'nope' (surveys: pulse)" in unknown.stderr
+    # A survey removed from the configuration keeps its results.
+    config = tmp_path / "org.yml"
+    config.write_text("pulse:\n  surveys:\n    - id: other\n      name: Other survey\n")
+    removed = run("pulse", "results", "--survey", "pulse", env={**env, "CANDOR_CONFIG": str(config)}).stdout
+    assert removed.startswith("pulse — 2025-W50") and "Everyone asked: 7 of 8 answered" in removed

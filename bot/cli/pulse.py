@@ -8,8 +8,11 @@ import argparse
 import json
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.cli.common import CliError, Common, printable, runtime_for, team_of
 from models.pulse.results import GroupResult, QuestionResult, WaveResults, latest_closed, wave_results
+from models.pulse.tables import PulseWave
 from models.pulse.waves import find_wave, is_open
 
 
@@ -95,27 +98,32 @@ def _json(results: WaveResults, name: str) -> str:
 def cmd_pulse_results(args: argparse.Namespace) -> int:
     rt = runtime_for(args)
     pulse = rt.org.pulse
-    survey = pulse.survey(args.survey) if args.survey else (pulse.surveys[0] if pulse.surveys else None)
-    if survey is None:
-        known = ", ".join(s.id for s in pulse.surveys) or "none"
-        raise CliError(f"there is no pulse survey {printable(args.survey or '')!r} (surveys: {known})")
     now = rt.clock.now()
     with rt.db.reading() as session:
         team_id = team_of(session, args)
+        # A survey since removed from the configuration keeps its waves: they are still readable by their id.
+        stored = sorted(set(session.scalars(select(PulseWave.survey_id).where(PulseWave.team_id == team_id))))
+        survey_id = args.survey or (pulse.surveys[0].id if pulse.surveys else (stored[0] if stored else None))
+        configured = pulse.survey(survey_id)
+        if configured is None and survey_id not in stored:
+            known = ", ".join(dict.fromkeys([*(s.id for s in pulse.surveys), *stored])) or "none"
+            raise CliError(f"there is no pulse survey {printable(args.survey or '')!r} (surveys: {known})")
+        assert survey_id is not None
+        name = configured.name if configured is not None else survey_id
         if args.period:
-            wave = find_wave(session, team_id, survey.id, args.period.strip().upper())
+            wave = find_wave(session, team_id, survey_id, args.period.strip().upper())
             if wave is None:
-                raise CliError(f"{survey.id} has no wave in {printable(args.period)}: periods are ISO weeks such "
+                raise CliError(f"{survey_id} has no wave in {printable(args.period)}: periods are ISO weeks such "
                                "as 2026-W49")
             if is_open(wave, now):
-                raise CliError(f"{survey.id} {wave.period} is still open until {wave.closes_at:%Y-%m-%d %H:%M} UTC: "
+                raise CliError(f"{survey_id} {wave.period} is still open until {wave.closes_at:%Y-%m-%d %H:%M} UTC: "
                                "results exist once it closes")
         else:
-            wave = latest_closed(session, team_id, survey.id, now)
+            wave = latest_closed(session, team_id, survey_id, now)
             if wave is None:
-                raise CliError(f"{survey.id} has no closed wave yet")
+                raise CliError(f"{survey_id} has no closed wave yet")
         results = wave_results(session, rt.org, wave, now)
-        print(_json(results, survey.name) if args.json else "\n".join(_lines(results, survey.name)))
+        print(_json(results, name) if args.json else "\n".join(_lines(results, name)))
     return 0
 
 

@@ -22,12 +22,12 @@ from bot.blocks import form_expired, form_state
 from bot.i18n import Translator
 from bot.services import LOOKUP_RESERVE, LOOKUP_TIMEOUT, mention_names, name_of, team_of, user_of
 from bot.slack import describe_exception
-from handlers.feedback import round_listeners, views
+from handlers.feedback import common, round_listeners, views
+from handlers.feedback.common import button_value, refresh_homes
 from handlers.feedback.ids import FeedbackIds as Ids
 from handlers.feedback.payloads import FeedbackCommand, FeedbackSubmission, parse_command, to_int
 from models.core import submissions
 from models.core.messages import _t
-from models.core.outbox import request_home_refresh
 from models.core.tables import Person
 from models.core.text import is_slack_permalink
 from models.feedback import (
@@ -73,11 +73,7 @@ def register(app: App, services: Services) -> None:
     start_round = round_listeners.register(app, services)
 
     def open_view(body: dict[str, Any], view: View) -> None:
-        services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
-
-    def refresh_homes(session: Session, *people: Person, cause: str) -> None:
-        for person in {p.id: p for p in people}.values():
-            request_home_refresh(session, person, cause=cause)
+        common.open_view(services, body, view)
 
     def give_modal(t: Translator, user_id: str, subject: Person, *, permalink: str | None = None,
                    row: FeedbackRequestPeer | None = None) -> View:
@@ -191,9 +187,6 @@ def register(app: App, services: Services) -> None:
 
     # -- the request's buttons (DM and Home) ------------------------------------------------------------
 
-    def button_row(body: dict[str, Any]) -> int:
-        return to_int((body.get("actions") or [{}])[0].get("value")) or 0
-
     @app.action(Ids.ANSWER_BUTTON.value)
     def answer_button(ack: Ack, body: dict[str, Any]) -> None:
         """The value names a request; it is looked up and checked against whoever clicked, never trusted."""
@@ -204,7 +197,7 @@ def register(app: App, services: Services) -> None:
             try:
                 if not cfg.enabled:
                     raise FeedbackError(_t("Feedback is turned off in this workspace."), code="off")
-                row = load_request_peer(session, person, button_row(body))
+                row = load_request_peer(session, person, button_value(body))
                 if row.state != "pending":
                     raise FeedbackError(ALREADY_ANSWERED if row.state == "answered" else ALREADY_DECLINED,
                                         code=row.state)
@@ -221,7 +214,7 @@ def register(app: App, services: Services) -> None:
             with services.unit_of_work() as session:
                 person = services.acting_person(session, body)
                 t = services.t_of(person, body)
-                row = decline_request(session, person, button_row(body))
+                row = decline_request(session, person, button_value(body))
                 refresh_homes(session, person, cause=f"feedback-declined-{row.id}")
                 text = t("Declined. {person} will get a kind note: nothing more is needed from you.",
                          person=f"<@{row.request.requester.slack_user_id}>")

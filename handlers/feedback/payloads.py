@@ -152,8 +152,9 @@ class RoundStartSubmission(BaseModel):
 
 
 class RoundAnswerSubmission(BaseModel):
-    """A reviewer's 360 form: per competency of the round a level and an example, and two comments. Which round
-    it answers is in the sealed state; the competencies are read for the round's own list only."""
+    """A reviewer's 360 form: per competency a level and an example, and two comments. Which round it answers is
+    in the sealed state; the competencies are read from the form's blocks as sent, and the domain refuses any
+    that is not the round's (the server knows the round's list; the client is not asked for it)."""
 
     team_id: str
     user_id: str
@@ -170,7 +171,8 @@ class RoundAnswerSubmission(BaseModel):
         view = body.get("view") or {}
         state = form_state(body)
         origin = sealer.open(Ids.ROUND_ANSWER_MODAL, user_of(body), view.get("private_metadata"))
-        competencies = [str(c) for c in (origin or {}).get("competencies") or []]
+        prefixes = (f"{Ids.ROUND_LEVEL_BLOCK.value}:", f"{Ids.ROUND_EXAMPLE_BLOCK.value}:")
+        competencies = list(dict.fromkeys(b.split(":", 1)[1][:50] for b in state if b.startswith(prefixes)))[:50]
         levels: dict[str, int | None] = {}
         unreadable: list[str] = []
         examples: dict[str, str] = {}

@@ -14,18 +14,16 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.views import View
-from sqlalchemy.orm import Session
 
 from bot.blocks import form_expired, form_state
 from bot.services import mention_names, name_of
-from handlers.feedback import round_views, views
+from handlers.feedback import common, round_views, views
+from handlers.feedback.common import button_value, refresh_homes
 from handlers.feedback.ids import FeedbackIds as Ids
 from handlers.feedback.ids import round_block
 from handlers.feedback.payloads import FeedbackCommand, RoundAnswerSubmission, RoundStartSubmission, to_int
 from models.core import submissions
 from models.core.messages import _t
-from models.core.outbox import request_home_refresh
-from models.core.tables import Person
 from models.feedback import FeedbackError
 from models.feedback import rounds as fr
 from models.people import ensure_people, person_by_slack_id
@@ -48,11 +46,7 @@ def register(app: App, services: Services) -> StartCommand:
     cfg = org.feedback
 
     def open_view(body: dict[str, Any], view: View) -> None:
-        services.request_client().views_open(trigger_id=body["trigger_id"], view=view)
-
-    def refresh(session: Session, *people: Person, cause: str) -> None:
-        for person in {p.id: p for p in people}.values():
-            request_home_refresh(session, person, cause=cause)
+        common.open_view(services, body, view)
 
     # -- /feedback 360 @person -------------------------------------------------------------------------
 
@@ -129,7 +123,7 @@ def register(app: App, services: Services) -> StartCommand:
                                                [p for p in found.values() if p is not None], deadline=deadline,
                                                anonymous=sub.anonymous, competencies=sub.competencies,
                                                source_key=f"view:{sub.view_id}")
-                    refresh(session, starter, subject, *(r.reviewer for r in round_.reviewers),
+                    refresh_homes(session, starter, subject, *(r.reviewer for r in round_.reviewers),
                             cause=f"feedback-round-{round_.id}")
                     form.finish(session, {"round_id": round_.id})
                 text = round_views.started_text(t, round_) if round_ is not None else ""
@@ -142,9 +136,6 @@ def register(app: App, services: Services) -> StartCommand:
 
     # -- the reviewer's buttons and form ---------------------------------------------------------------
 
-    def button_round(body: dict[str, Any]) -> int:
-        return to_int((body.get("actions") or [{}])[0].get("value")) or 0
-
     @app.action(Ids.ROUND_ANSWER_BUTTON.value)
     def answer_button(ack: Ack, body: dict[str, Any]) -> None:
         with services.unit_of_work() as session:
@@ -153,12 +144,11 @@ def register(app: App, services: Services) -> StartCommand:
             try:
                 if not cfg.enabled:
                     raise FeedbackError(_t("Feedback is turned off in this workspace."), code="off")
-                row = fr.load_reviewer(session, person, button_round(body))
+                row = fr.load_reviewer(session, person, button_value(body))
                 fr.check_answerable(row, services.clock.now())
                 round_ = row.round
                 competencies = fr.competencies_of(org, round_)
-                meta = services.sealer.seal(Ids.ROUND_ANSWER_MODAL, person.slack_user_id, {
-                    "round": round_.id, "competencies": [c.id for c in competencies]})
+                meta = services.sealer.seal(Ids.ROUND_ANSWER_MODAL, person.slack_user_id, {"round": round_.id})
                 view = round_views.answer_modal(t, cfg, round_, competencies, named=fr.is_named(row),
                                                 relation=row.relation, private_metadata=meta)
             except FeedbackError as err:
@@ -172,8 +162,8 @@ def register(app: App, services: Services) -> StartCommand:
             with services.unit_of_work() as session:
                 person = services.acting_person(session, body)
                 t = services.t_of(person, body)
-                fr.decline_round(session, person, button_round(body))
-                refresh(session, person, cause=f"feedback-round-declined-{button_round(body)}")
+                fr.decline_round(session, person, button_value(body))
+                refresh_homes(session, person, cause=f"feedback-round-declined-{button_value(body)}")
                 text = t("Declined: nothing more is needed from you. Nobody is told who took part.")
         except FeedbackError as err:
             t = services.translator_for(body)
@@ -207,7 +197,7 @@ def register(app: App, services: Services) -> StartCommand:
                                           for c in sub.levels],
                                          strengths=sub.strengths, improve=sub.improve)
                 if not round_.anonymous:
-                    refresh(session, person, cause=f"feedback-round-answered-{round_id}")
+                    refresh_homes(session, person, cause=f"feedback-round-answered-{round_id}")
         except FeedbackError as err:
             if err.code == "answered":
                 ack(response_action="update", view=views.done_view(t, t("360 feedback"), t.message(err.message)))
@@ -223,7 +213,7 @@ def register(app: App, services: Services) -> StartCommand:
         with services.unit_of_work() as session:
             person = services.acting_person(session, body)
             t = services.t_of(person, body)
-            round_ = fr.find_round(session, button_round(body))
+            round_ = fr.find_round(session, button_value(body))
             if round_ is None or round_.team_id != person.team_id \
                     or not fr.can_see_results(session, org, person, round_):
                 view = views.done_view(t, t("360 results"), t("That 360 doesn't exist or isn't yours to see."))
@@ -238,8 +228,8 @@ def register(app: App, services: Services) -> StartCommand:
             with services.unit_of_work() as session:
                 person = services.acting_person(session, body)
                 t = services.t_of(person, body)
-                round_ = fr.cancel_round(session, org, person, button_round(body))
-                refresh(session, person, round_.subject, *(r.reviewer for r in round_.reviewers),
+                round_ = fr.cancel_round(session, org, person, button_value(body))
+                refresh_homes(session, person, round_.subject, *(r.reviewer for r in round_.reviewers),
                         cause=f"feedback-round-cancelled-{round_.id}")
                 text = t("The 360 for {person} is cancelled; nothing of it will be shown.",
                          person=f"<@{round_.subject.slack_user_id}>")
