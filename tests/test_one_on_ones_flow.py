@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +28,15 @@ from tests.conftest import ANA, BOB, CARA, LI, TEAM
 from tests.slack_requests import _plain_workspace, sample, text_value
 
 pytestmark = pytest.mark.time_sensitive
+
+# The tests used to start at the wall clock's now, and on a Monday after 09:00 (the agenda due, the 1:1 still
+# ahead) `next_agenda` found none: every test here starts on a fixed Wednesday, whatever today is.
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_start(clock) -> None:
+    clock.set(START)
 
 ACKED: list[Any] = []
 
